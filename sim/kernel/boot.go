@@ -1,0 +1,318 @@
+// Package kernel runs one simulated boot: it resolves a layout against an
+// era's defaults, then follows that era's path from the device tree's
+// memory nodes through arm64_memblock_init() and paging_init()/map_mem(),
+// recording every step. One file per era holds that era's rules.
+package kernel
+
+import (
+	"fmt"
+	"sort"
+
+	"linmap/sim/geom"
+	"linmap/sim/layout"
+	"linmap/sim/memblock"
+	"linmap/sim/pgtable"
+	"linmap/sim/result"
+)
+
+// Era is one kernel era's policy.
+type Era interface {
+	// Boot runs the era's boot path on b.
+	Boot(b *Boot)
+}
+
+// Boot is the state of one simulated boot.
+type Boot struct {
+	L   *layout.Layout
+	Cfg Config
+	G   geom.Geometry
+	MB  memblock.Memblock
+	PT  *pgtable.Builder
+	Res *result.Result
+
+	// memstart is memstart_addr (PHYS_OFFSET), an s64 from v4.6.
+	memstart   int64
+	pageOffset uint64
+	linearSize uint64
+
+	removed   []lostSpan // memory taken away, with why
+	fatal     bool
+	cause     string // what the current mapping call maps, for table records
+	crashBase uint64 // where reserve_crashkernel put the crash kernel (0: not yet)
+}
+
+type lostSpan struct {
+	base, end      uint64
+	reason, detail string
+}
+
+func (b *Boot) page() uint64 { return b.G.PageSize() }
+
+func addrp(v uint64) *layout.Addr { a := layout.Addr(v); return &a }
+
+// step appends a trace step and returns its index.
+func (b *Boot) step(s result.Step) int {
+	b.Res.Trace = append(b.Res.Trace, s)
+	return len(b.Res.Trace) - 1
+}
+
+func (b *Boot) info(text string) { b.step(result.Step{Kind: result.StepInfo, Text: text}) }
+
+// warn records a kernel message (pr_warn/WARN/pr_err) and a trace step.
+func (b *Boot) warn(fn, msg string) {
+	b.Res.Warnings = append(b.Res.Warnings, msg)
+	b.step(result.Step{Kind: result.StepWarn, Text: msg, Func: fn})
+}
+
+// die records the first fatal error; boot stops.
+func (b *Boot) die(fn, msg string) {
+	if b.fatal {
+		return
+	}
+	b.fatal = true
+	i := b.step(result.Step{Kind: result.StepFatal, Text: msg, Func: fn})
+	b.Res.Fatal = &result.Fatal{Message: msg, Step: i}
+}
+
+// lose records that [base, end) of memory was taken out, and why.
+func (b *Boot) lose(base, end uint64, reason, detail string) {
+	if end > base {
+		b.removed = append(b.removed, lostSpan{base, end, reason, detail})
+	}
+}
+
+// memblockStep records a memblock change in the trace.
+func (b *Boot) memblockStep(fn, text string, base, size uint64) {
+	b.step(result.Step{Kind: result.StepMemblock, Text: text, Func: fn, PA: addrp(base), Size: addrp(size)})
+}
+
+func (b *Boot) setLimit(limit uint64, why string) {
+	b.MB.Limit = limit
+	text := fmt.Sprintf("memblock_set_current_limit(%#x): %s", limit, why)
+	if limit == 0 {
+		text = "memblock_set_current_limit(MEMBLOCK_ALLOC_ANYWHERE): " + why
+	}
+	b.step(result.Step{Kind: result.StepLimit, Text: text, Func: "map_mem", Limit: addrp(limit)})
+}
+
+// phys2virt is __phys_to_virt for the linear map.
+func (b *Boot) phys2virt(pa uint64) uint64 {
+	return pa - uint64(b.memstart) + b.pageOffset
+}
+
+// events adapts pgtable events to result records and trace steps.
+type events struct{ b *Boot }
+
+func (e events) Alloc(level int, pa, count uint64, mapped bool) {
+	b := e.b
+	name := b.G.LevelName(level)
+	state := "already mapped"
+	if !mapped {
+		state = "NOT mapped yet"
+	}
+	text := fmt.Sprintf("%d %s table page(s) at %#x for %s (%s)", count, name, pa, b.cause, state)
+	i := b.step(result.Step{Kind: result.StepAlloc, Text: text, Func: "early_pgtable_alloc", PA: addrp(pa),
+		Size: addrp(count * b.page()), Level: name, Count: int64(count), Mapped: &mapped})
+	b.addTables(result.Tables{PA: layout.Addr(pa), Count: int64(count), Level: name, Cause: b.cause, Mapped: mapped, Step: i})
+}
+
+func (e events) Leaves(l pgtable.Leaf, pa uint64) {
+	b := e.b
+	size := l.End - l.Off
+	leaf := geom.SizeName(b.G.EntrySize(l.Level))
+	va := b.PT.VA(l.Off)
+	cont := ""
+	if l.Cont {
+		cont = " with the contiguous bit"
+	}
+	text := fmt.Sprintf("%d × %s %s%s: VA %#x → PA %#x (%s)", size/b.G.EntrySize(l.Level), leaf,
+		geom.LeafLevelName(l.Level), cont, va, pa, l.What)
+	b.step(result.Step{Kind: result.StepLeaves, Text: text, VA: addrp(va), PA: addrp(pa), Size: addrp(size),
+		Page: leaf, Level: geom.LeafLevelName(l.Level), Cont: l.Cont, Count: int64(size / b.G.EntrySize(l.Level))})
+}
+
+func (e events) Free(level int, pa uint64, leaked bool) {
+	b := e.b
+	name := b.G.LevelName(level)
+	if leaked {
+		b.step(result.Step{Kind: result.StepFree, Text: fmt.Sprintf("a %s table is replaced by a block; its page is leaked", name), Level: name})
+		return
+	}
+	b.MB.Reserved.Remove(pa, b.page())
+	b.step(result.Step{Kind: result.StepFree, Text: fmt.Sprintf("%s table page at %#x replaced by a block and freed (memblock_free)", name, pa),
+		Func: "alloc_init_pud", PA: addrp(pa), Level: name})
+}
+
+// addTables appends a table run, merging with the previous one when the
+// new pages continue it downwards.
+func (b *Boot) addTables(t result.Tables) {
+	ts := b.Res.Tables
+	if n := len(ts); n > 0 {
+		p := &ts[n-1]
+		if p.Level == t.Level && p.Cause == t.Cause && p.Mapped == t.Mapped &&
+			uint64(t.PA)+uint64(t.Count)*b.page() == uint64(p.PA) {
+			p.PA = t.PA
+			p.Count += t.Count
+			return
+		}
+	}
+	b.Res.Tables = append(b.Res.Tables, t)
+}
+
+// mapRange calls the table builder for [pa, pa+size) at its linear VA.
+func (b *Boot) mapRange(fn string, pa, size uint64, prot, what string, flags pgtable.Flags) bool {
+	if b.fatal || size == 0 {
+		return !b.fatal
+	}
+	va := b.phys2virt(pa)
+	b.cause = fmt.Sprintf("%s [%#x-%#x)", what, pa, pa+size)
+	b.step(result.Step{Kind: result.StepMap, Func: fn, VA: addrp(va), PA: addrp(pa), Size: addrp(size),
+		Text: fmt.Sprintf("%s maps PA [%#x-%#x) at VA %#x (%s)%s", fn, pa, pa+size, va, what, flagText(flags))})
+	if err := b.PT.Map(va, pa, size, prot, what, flags); err != nil {
+		b.die(fn, err.Error())
+		return false
+	}
+	return true
+}
+
+func flagText(f pgtable.Flags) string {
+	switch f & (pgtable.NoBlockMappings | pgtable.NoContMappings) {
+	case pgtable.NoBlockMappings | pgtable.NoContMappings:
+		return ", NO_BLOCK_MAPPINGS | NO_CONT_MAPPINGS"
+	case pgtable.NoBlockMappings:
+		return ", NO_BLOCK_MAPPINGS"
+	case pgtable.NoContMappings:
+		return ", NO_CONT_MAPPINGS"
+	}
+	return ""
+}
+
+// addDTMemory is early_init_dt_add_memory_arch() for every bank, with
+// the era's lower clip (PHYS_OFFSET before v4.6, none after) and upper
+// clip (MAX_MEMBLOCK_ADDR).
+func (b *Boot) addDTMemory(minAddr, maxAddr uint64) {
+	page := b.page()
+	banks := append([]layout.Bank(nil), b.L.Memory...)
+	sort.Slice(banks, func(i, j int) bool { return banks[i].Base < banks[j].Base })
+	for _, m := range banks {
+		base, size := uint64(m.Base), uint64(m.Size)
+		end := base + size
+		if size < page-(base&(page-1)) {
+			b.warn("early_init_dt_add_memory_arch", fmt.Sprintf("Ignoring memory block %#x - %#x", base, end))
+			b.lose(base, end, result.ReasonSubPage, "smaller than the distance to the next page boundary, so the whole block is ignored (early_init_dt_add_memory_arch)")
+			continue
+		}
+		if base&(page-1) != 0 {
+			size -= page - (base & (page - 1))
+			b.lose(base, alignUp(base, page), result.ReasonSubPage, "the bank does not start on a page boundary; the partial page is dropped (early_init_dt_add_memory_arch)")
+			base = alignUp(base, page)
+		}
+		if size&(page-1) != 0 {
+			b.lose(base+size&^(page-1), base+size, result.ReasonSubPage, "the bank does not end on a page boundary; the partial page is dropped (early_init_dt_add_memory_arch)")
+			size &^= page - 1
+		}
+		if base > maxAddr {
+			b.warn("early_init_dt_add_memory_arch", fmt.Sprintf("Ignoring memory block %#x - %#x", base, base+size))
+			b.lose(base, base+size, result.ReasonBeyondLinear, "above PHYS_OFFSET + the linear region size (MAX_MEMBLOCK_ADDR), so never added (early_init_dt_add_memory_arch)")
+			continue
+		}
+		if base+size-1 > maxAddr {
+			b.warn("early_init_dt_add_memory_arch", fmt.Sprintf("Ignoring memory range %#x - %#x", maxAddr+1, base+size))
+			b.lose(maxAddr+1, base+size, result.ReasonBeyondLinear, "above PHYS_OFFSET + the linear region size (MAX_MEMBLOCK_ADDR), so never added (early_init_dt_add_memory_arch)")
+			size = maxAddr - base + 1
+		}
+		if base+size < minAddr {
+			b.warn("early_init_dt_add_memory_arch", fmt.Sprintf("Ignoring memory block %#x - %#x", base, base+size))
+			b.lose(base, base+size, result.ReasonBelowPhysOffset, "entirely below PHYS_OFFSET (the kernel load address − TEXT_OFFSET), so never added (early_init_dt_add_memory_arch)")
+			continue
+		}
+		if base < minAddr {
+			b.warn("early_init_dt_add_memory_arch", fmt.Sprintf("Ignoring memory range %#x - %#x", base, minAddr))
+			b.lose(base, minAddr, result.ReasonBelowPhysOffset, "below PHYS_OFFSET (the kernel load address − TEXT_OFFSET): memory there cannot be reached through the linear map (early_init_dt_add_memory_arch)")
+			size -= minAddr - base
+			base = minAddr
+		}
+		if size == 0 {
+			continue
+		}
+		b.MB.Memory.Add(base, size, memblock.NoNode, 0)
+		b.memblockStep("early_init_dt_add_memory_arch", fmt.Sprintf("memblock_add [%#x-%#x) from %s", base, base+size, bankName(m)), base, size)
+		if m.Hotplug {
+			b.MB.Memory.SetFlag(base, size, memblock.Hotplug, true)
+		}
+	}
+}
+
+func bankName(m layout.Bank) string {
+	if m.Name != "" {
+		return m.Name
+	}
+	return fmt.Sprintf("memory@%x", uint64(m.Base))
+}
+
+// removeMemory is memblock_remove with loss accounting.
+func (b *Boot) removeMemory(fn string, base, end uint64, reason, detail string) {
+	if end <= base {
+		return
+	}
+	for _, r := range b.MB.Memory.Regions {
+		lo, hi := max(r.Base, base), min(r.End(), end)
+		if lo < hi {
+			b.lose(lo, hi, reason, detail)
+		}
+	}
+	b.MB.Memory.Remove(base, end-base)
+	b.memblockStep(fn, fmt.Sprintf("memblock_remove [%#x-%#x): %s", base, end, reason), base, end-base)
+}
+
+// reserveDTB and the reserved-memory nodes, as early_init_fdt_scan_reserved_mem
+// does. noMapRemoves selects memblock_remove (≤ v5.10) over marking NOMAP.
+func (b *Boot) scanReservedMem(noMapRemoves bool) {
+	if d := b.L.DTB; d != nil {
+		b.MB.Reserved.Add(uint64(d.Base), uint64(d.Size), memblock.NoNode, 0)
+		b.memblockStep("early_init_fdt_reserve_self", fmt.Sprintf("memblock_reserve the DTB [%#x-%#x)", uint64(d.Base), uint64(d.Base+d.Size)), uint64(d.Base), uint64(d.Size))
+	}
+	for _, r := range b.L.Reserved {
+		base, size := uint64(r.Base), uint64(r.Size)
+		name := r.Name
+		if name == "" {
+			name = fmt.Sprintf("reserved@%x", base)
+		}
+		if !r.NoMap {
+			b.MB.Reserved.Add(base, size, memblock.NoNode, 0)
+			b.memblockStep("early_init_dt_reserve_memory", fmt.Sprintf("memblock_reserve %s [%#x-%#x)", name, base, base+size), base, size)
+			continue
+		}
+		if noMapRemoves {
+			b.removeMemory("early_init_dt_reserve_memory", base, base+size, result.ReasonNoMap,
+				fmt.Sprintf("reserved-memory %q has no-map, so it is memblock_remove()d and never mapped (early_init_dt_reserve_memory)", name))
+			continue
+		}
+		if b.MB.IsMemory(base, size) && b.MB.IsReserved(base, size) {
+			// memblock_mark_nomap refuses memory that is already reserved.
+			b.warn("__reserved_mem_reserve_reg", fmt.Sprintf("Reserved memory: failed to reserve memory for node '%s': base %#x, size %d MiB", name, base, size>>20))
+			continue
+		}
+		b.MB.Memory.SetFlag(base, size, memblock.NoMap, true)
+		b.memblockStep("early_init_dt_reserve_memory", fmt.Sprintf("memblock_mark_nomap %s [%#x-%#x)", name, base, base+size), base, size)
+	}
+}
+
+// allocTables is early_pgtable_alloc: one page at a time, top down, below
+// memblock.current_limit.
+func (b *Boot) allocTables(policy memblock.AllocPolicy) pgtable.AllocFunc {
+	return func(n uint64) ([]pgtable.Run, string) {
+		return toRuns(b.MB.AllocPages(n, b.page(), 0, policy)), ""
+	}
+}
+
+func alignUp(x, a uint64) uint64   { return (x + a - 1) &^ (a - 1) }
+func alignDown(x, a uint64) uint64 { return x &^ (a - 1) }
+
+func toRuns(runs []memblock.Run) []pgtable.Run {
+	out := make([]pgtable.Run, len(runs))
+	for i, r := range runs {
+		out[i] = pgtable.Run{Base: r.Base, Size: r.Size}
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+package kernel
+
+import (
+	"linmap/sim/geom"
+	"linmap/sim/pgtable"
+)
+
+// memstartAlign515 is ARM64_MEMSTART_ALIGN once SECTION_SIZE_BITS shrank:
+// 1G for 4K and 16K pages, 512M for 64K.
+func memstartAlign515(g geom.Geometry) uint64 {
+	if g.PageShift == 16 {
+		return 512 << 20
+	}
+	return 1 << 30
+}
+
+// v5.15 (K5.15): flipped VA space; linear size PAGE_END − _PAGE_OFFSET;
+// "doesn't fit" warning; KASLR range from PARange; DT no-map becomes NOMAP;
+// rodata=full (the default), debug_pagealloc, crashkernel= and
+// CONFIG_KFENCE all force a page-granular linear map; the alias starts at
+// _stext.
+var v5_15 = &Modern{
+	Flipped:       true,
+	ModulesSize:   128 << 20,
+	MemstartAlign: memstartAlign515,
+	RemoveAbovePA: true,
+	FitsWarning:   true,
+	MemLimitMap:   true,
+	InitrdAddBack: true,
+	KASLR:         kaslrPARange,
+	ReserveStext:  true,
+	MapKernel:     true,
+	Crash:         crashWholeMap,
+	AllocFail:     "Failed to allocate page table page",
+	Flags: func(b *Boot, _ bool) pgtable.Flags {
+		c := b.Cfg
+		if c.RodataFull || c.DebugPagealloc || c.KFENCE {
+			return pgtable.NoBlockMappings | pgtable.NoContMappings
+		}
+		return 0
+	},
+	BugLine: bugCheck,
+}
+
+var v5_15Defaults = Defaults{Stext: 0x10000, Etext: 0xc00000, InitBegin: 0x1400000, End: 0x1c00000,
+	Randomize: true, RodataFullDefault: true, HasRodataFull: true, HasDebugPagealloc: true}

@@ -1,0 +1,37 @@
+package kernel
+
+import "linmap/sim/pgtable"
+
+// v6.18 (K6.18): no linear-map randomisation (removed in v6.16);
+// rodata=on means full (rodata=noalias is the old "on"); on CPUs with
+// BBML2_NOABORT the linear map keeps blocks and contiguous hints even with
+// rodata=full (force_pte_mapping()), splitting them later as needed.
+var v6_18 = &Modern{
+	Flipped:       true,
+	ModulesSize:   2 << 30,
+	MemstartAlign: memstartAlign515,
+	RemoveAbovePA: true,
+	FitsWarning:   true,
+	MemLimitMap:   true,
+	InitrdAddBack: true,
+	KASLR:         kaslrNone,
+	AliasFromText: true,
+	EarlyKFENCE:   true,
+	Crash:         crashNone,
+	AllocFail:     "Failed to allocate page table page",
+	Flags: func(b *Boot, kfenceEarly bool) pgtable.Flags {
+		c := b.Cfg
+		force := c.DebugPagealloc || (!b.L.CPU.BBML2NoAbort && (c.RodataFull || (c.KFENCE && !kfenceEarly)))
+		if force {
+			return pgtable.NoBlockMappings | pgtable.NoContMappings
+		}
+		if canSetDirectMap(c, kfenceEarly) {
+			b.info("BBML2_NOABORT: the linear map keeps block mappings; they are split to pages only where permissions change later (linear_map_requires_bbml2)")
+		}
+		return 0
+	},
+	BugLine: bugCheck,
+}
+
+var v6_18Defaults = Defaults{Stext: 0x10000, Etext: 0xf50000, InitBegin: 0x1d00000, End: 0x2b30000,
+	KFENCE: true, Randomize: true, RodataFullDefault: true, HasRodataFull: true, RodataOnIsFull: true, HasDebugPagealloc: true}
