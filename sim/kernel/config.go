@@ -215,10 +215,12 @@ func (c *Config) resolveImage(l *layout.Layout, d Defaults) error {
 		}
 		return def
 	}
-	stext := off(im.Stext, d.Stext)
-	etext := off(im.Etext, max(d.Etext, stext))
-	init := off(im.InitBegin, max(d.InitBegin, etext))
-	end := off(im.End, max(d.End, init))
+	// Missing offsets take the era's typical build, shrunk to fit under
+	// the ones that were given.
+	end := off(im.End, max(d.End, uint64(im.InitBegin), uint64(im.Etext), uint64(im.Stext)))
+	init := off(im.InitBegin, min(d.InitBegin, end))
+	etext := off(im.Etext, min(d.Etext, init))
+	stext := off(im.Stext, min(d.Stext, etext))
 	if !(stext <= etext && etext <= init && init <= end) || end == 0 {
 		return FieldError("image", fmt.Sprintf("stext %#x etext %#x init_begin %#x end %#x", stext, etext, init, end),
 			"section offsets must grow: stext ≤ etext ≤ init_begin ≤ end, end > 0")

@@ -147,7 +147,7 @@ func (r *Modern) memblockInit(b *Boot) {
 	}
 	if c.MemLimit != 0 {
 		var cut uint64
-		before := b.MB.Memory.Regions
+		before := append([]memblock.Region(nil), b.MB.Memory.Regions...)
 		if r.MemLimitMap {
 			cut = b.MB.MemLimitRemoveMap(c.MemLimit)
 		} else {

@@ -115,7 +115,17 @@ func (k Classic) alloc(b *Boot) pgtable.AllocFunc {
 			return k.allocMapped(b, n)
 		}
 		var out []pgtable.Run
-		for _, r := range b.MB.AllocPages(n, page, 0, memblock.AllocPolicy{}) {
+		runs := b.MB.AllocPages(n, page, 0, memblock.AllocPolicy{})
+		var got uint64
+		for _, r := range runs {
+			got += r.Size / page
+		}
+		if got < n {
+			limit := b.MB.Limit
+			b.step(result.Step{Kind: result.StepInfo, Func: "early_alloc", Limit: addrp(limit),
+				Text: fmt.Sprintf("memblock_alloc(%#x, %#x) finds no free page below memblock.current_limit %#x: the memory head.S and map_mem have mapped so far is all in use", page, page, limit)})
+		}
+		for _, r := range runs {
 			// Pages are handed out from the top of the run down.
 			top := r.Base + r.Size
 			mapped := b.PT.Mapped(r.Base, top)

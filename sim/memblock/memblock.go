@@ -68,102 +68,96 @@ func clampSize(base, size uint64) uint64 {
 }
 
 // Add is memblock_add_range: inserts the parts of [base, base+size) not
-// already present, then merges neighbours with equal node and flags.
+// already present, then merges neighbours with equal node and flags. Only
+// the regions around the range are touched.
 func (t *Type) Add(base, size uint64, nid int, flags Flags) {
 	size = clampSize(base, size)
 	if size == 0 {
 		return
 	}
 	end := base + size
-	var out []Region
+	rs := t.Regions
+	lo := sort.Search(len(rs), func(i int) bool { return rs[i].End() > base })
+	hi := lo
+	for hi < len(rs) && rs[hi].Base < end {
+		hi++
+	}
+	// Fill the gaps between the overlapping regions [lo, hi).
+	var ins []Region
 	cur := base
-	inserted := false
-	for _, r := range t.Regions {
-		if r.End() <= cur || inserted {
-			out = append(out, r)
-			continue
+	for i := lo; i < hi; i++ {
+		if rs[i].Base > cur {
+			ins = append(ins, Region{cur, rs[i].Base - cur, flags, nid})
 		}
-		if r.Base >= end {
-			if cur < end {
-				out = append(out, Region{cur, end - cur, flags, nid})
-			}
-			inserted = true
-			out = append(out, r)
-			continue
-		}
-		// r overlaps [cur, end): insert the gap before it, keep r as is.
-		if r.Base > cur {
-			out = append(out, Region{cur, r.Base - cur, flags, nid})
-		}
-		out = append(out, r)
-		if r.End() > cur {
-			cur = r.End()
-		}
-		if cur >= end {
-			inserted = true
-		}
+		ins = append(ins, rs[i])
+		cur = max(cur, rs[i].End())
 	}
-	if !inserted && cur < end {
-		out = append(out, Region{cur, end - cur, flags, nid})
+	if cur < end {
+		ins = append(ins, Region{cur, end - cur, flags, nid})
 	}
-	t.Regions = out
-	t.merge()
+	t.splice(lo, hi, ins)
+	t.mergeAround(lo, lo+len(ins))
 }
 
-// merge is memblock_merge_regions: touching regions with the same node and
-// flags become one.
-func (t *Type) merge() {
-	if len(t.Regions) < 2 {
-		return
+// splice replaces regions [lo, hi) with ins.
+func (t *Type) splice(lo, hi int, ins []Region) {
+	rs := t.Regions
+	n := len(rs) - (hi - lo) + len(ins)
+	if n > cap(rs) {
+		grown := make([]Region, len(rs), n+n/2+4)
+		copy(grown, rs)
+		rs = grown
 	}
-	out := t.Regions[:1]
-	for _, r := range t.Regions[1:] {
-		last := &out[len(out)-1]
-		if last.End() == r.Base && last.NID == r.NID && last.Flags == r.Flags {
-			last.Size += r.Size
+	old := len(rs)
+	rs = rs[:max(old, n)]
+	copy(rs[lo+len(ins):], rs[hi:old])
+	copy(rs[lo:], ins)
+	t.Regions = rs[:n]
+}
+
+// mergeAround is memblock_merge_regions limited to regions [lo-1, hi+1):
+// touching regions with the same node and flags become one.
+func (t *Type) mergeAround(lo, hi int) {
+	rs := t.Regions
+	i := max(lo-1, 0)
+	stop := min(hi+1, len(rs))
+	for i+1 < stop {
+		a, b := rs[i], rs[i+1]
+		if a.End() == b.Base && a.NID == b.NID && a.Flags == b.Flags {
+			rs[i].Size += b.Size
+			rs = append(rs[:i+1], rs[i+2:]...)
+			stop--
 			continue
 		}
-		out = append(out, r)
+		i++
 	}
-	t.Regions = out
+	t.Regions = rs
 }
+
+// merge merges the whole array.
+func (t *Type) merge() { t.mergeAround(0, len(t.Regions)) }
 
 // isolate splits regions at base and base+size so the range is made of
 // whole regions, and returns the index range [lo, hi) covering it.
 func (t *Type) isolate(base, size uint64) (lo, hi int) {
 	size = clampSize(base, size)
 	end := base + size
-	var out []Region
-	lo, hi = -1, -1
-	for _, r := range t.Regions {
-		if r.End() <= base || r.Base >= end {
-			out = append(out, r)
-			continue
-		}
-		if r.Base < base {
-			out = append(out, Region{r.Base, base - r.Base, r.Flags, r.NID})
-			r.Size -= base - r.Base
-			r.Base = base
-		}
-		if r.End() > end {
-			inner := Region{r.Base, end - r.Base, r.Flags, r.NID}
-			if lo < 0 {
-				lo = len(out)
-			}
-			out = append(out, inner)
-			hi = len(out)
-			out = append(out, Region{end, r.End() - end, r.Flags, r.NID})
-			continue
-		}
-		if lo < 0 {
-			lo = len(out)
-		}
-		out = append(out, r)
-		hi = len(out)
+	rs := t.Regions
+	lo = sort.Search(len(rs), func(i int) bool { return rs[i].End() > base })
+	if lo < len(rs) && rs[lo].Base < base && rs[lo].End() > base {
+		r := rs[lo]
+		t.splice(lo, lo+1, []Region{{r.Base, base - r.Base, r.Flags, r.NID}, {base, r.End() - base, r.Flags, r.NID}})
+		lo++
 	}
-	t.Regions = out
-	if lo < 0 {
-		return 0, 0
+	rs = t.Regions
+	hi = lo
+	for hi < len(rs) && rs[hi].Base < end {
+		if rs[hi].End() > end {
+			r := rs[hi]
+			t.splice(hi, hi+1, []Region{{r.Base, end - r.Base, r.Flags, r.NID}, {end, r.End() - end, r.Flags, r.NID}})
+			rs = t.Regions
+		}
+		hi++
 	}
 	return lo, hi
 }
@@ -171,7 +165,7 @@ func (t *Type) isolate(base, size uint64) (lo, hi int) {
 // Remove is memblock_remove_range.
 func (t *Type) Remove(base, size uint64) {
 	lo, hi := t.isolate(base, size)
-	t.Regions = append(t.Regions[:lo], t.Regions[hi:]...)
+	t.splice(lo, hi, nil)
 }
 
 // SetFlag is memblock_setclr_flag: sets or clears flag on the range, then
@@ -185,7 +179,7 @@ func (t *Type) SetFlag(base, size uint64, flag Flags, set bool) {
 			t.Regions[i].Flags &^= flag
 		}
 	}
-	t.merge()
+	t.mergeAround(lo, hi)
 }
 
 // SetNode is memblock_set_node: assigns a NUMA node to the range.
@@ -194,7 +188,7 @@ func (t *Type) SetNode(base, size uint64, nid int) {
 	for i := lo; i < hi; i++ {
 		t.Regions[i].NID = nid
 	}
-	t.merge()
+	t.mergeAround(lo, hi)
 }
 
 // Total is the sum of region sizes.

@@ -1,0 +1,68 @@
+package sim
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"linmap/formats/oracle"
+	"linmap/sim/layout"
+)
+
+func benchLayout(b *testing.B, l *layout.Layout) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		r, err := Run(l)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Fatal != nil {
+			b.Fatal(r.Fatal.Message)
+		}
+	}
+}
+
+func BenchmarkOracleCases(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(oracleDir, "*.json"))
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		l, err := oracle.FromCase(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(filepath.Base(f), func(b *testing.B) { benchLayout(b, l) })
+	}
+}
+
+func BenchmarkPresets(b *testing.B) {
+	files, _ := filepath.Glob("../assets/presets/*.json")
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		l, err := layout.Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(filepath.Base(f), func(b *testing.B) { benchLayout(b, l) })
+	}
+}
+
+// 1024 banks of 4 GiB spread over 256 TiB, 52-bit VA with LPA2 so all of it
+// fits the linear map; rodata=on so blocks, contiguous runs and the PTE
+// edges of every unaligned bank all occur.
+func Benchmark1024Banks(b *testing.B) {
+	l := &layout.Layout{Kernel: layout.Kernel{Era: "v6.12", PageSize: "4K", VABits: 52, Cmdline: "rodata=on kfence.sample_interval=100"},
+		CPU: layout.CPU{LPA2: true, PABits: 52}}
+	for i := uint64(0); i < 1024; i++ {
+		base := 0x40000000 + i*(256<<40)/1024 + (i%7)*0x110000
+		l.Memory = append(l.Memory, layout.Bank{Base: layout.Addr(base), Size: 4 << 30})
+	}
+	l.Image = layout.Image{Base: 0x40200000}
+	benchLayout(b, l)
+}
+
+// One 1 TiB bank mapped with 4K pages (rodata=full): 268M PTEs.
+func Benchmark1TiBRodataFull(b *testing.B) {
+	l := &layout.Layout{Kernel: layout.Kernel{Era: "v6.1", PageSize: "4K", VABits: 48, Cmdline: "rodata=full"},
+		Memory: []layout.Bank{{Base: 0x40000000, Size: 1 << 40}}, Image: layout.Image{Base: 0x40200000}}
+	benchLayout(b, l)
+}
