@@ -7,6 +7,7 @@ package kernel
 import (
 	"fmt"
 	"sort"
+	"strconv"
 
 	"linmap/sim/geom"
 	"linmap/sim/layout"
@@ -39,6 +40,42 @@ type Boot struct {
 	fatal     bool
 	cause     string // what the current mapping call maps, for table records
 	crashBase uint64 // where reserve_crashkernel put the crash kernel (0: not yet)
+
+	slab  []layout.Addr // backing store for the trace's optional fields
+	bools []bool
+	names map[uint64]string
+}
+
+// bp is ap for booleans.
+func (b *Boot) bp(v bool) *bool {
+	if len(b.bools) == cap(b.bools) {
+		b.bools = make([]bool, 0, 256)
+	}
+	b.bools = append(b.bools, v)
+	return &b.bools[len(b.bools)-1]
+}
+
+// sizeName caches geom.SizeName for the few leaf sizes a boot uses.
+func (b *Boot) sizeName(n uint64) string {
+	if s, ok := b.names[n]; ok {
+		return s
+	}
+	if b.names == nil {
+		b.names = map[uint64]string{}
+	}
+	s := geom.SizeName(n)
+	b.names[n] = s
+	return s
+}
+
+// ap returns a pointer to v for a trace step's optional field, from a slab
+// so that a trace of thousands of steps costs a few allocations.
+func (b *Boot) ap(v uint64) *layout.Addr {
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]layout.Addr, 0, 1024)
+	}
+	b.slab = append(b.slab, layout.Addr(v))
+	return &b.slab[len(b.slab)-1]
 }
 
 type lostSpan struct {
@@ -47,8 +84,6 @@ type lostSpan struct {
 }
 
 func (b *Boot) page() uint64 { return b.G.PageSize() }
-
-func addrp(v uint64) *layout.Addr { a := layout.Addr(v); return &a }
 
 // step appends a trace step and returns its index.
 func (b *Boot) step(s result.Step) int {
@@ -83,7 +118,7 @@ func (b *Boot) lose(base, end uint64, reason, detail string) {
 
 // memblockStep records a memblock change in the trace.
 func (b *Boot) memblockStep(fn, text string, base, size uint64) {
-	b.step(result.Step{Kind: result.StepMemblock, Text: text, Func: fn, PA: addrp(base), Size: addrp(size)})
+	b.step(result.Step{Kind: result.StepMemblock, Text: text, Func: fn, PA: b.ap(base), Size: b.ap(size)})
 }
 
 func (b *Boot) setLimit(limit uint64, why string) {
@@ -92,7 +127,7 @@ func (b *Boot) setLimit(limit uint64, why string) {
 	if limit == 0 {
 		text = "memblock_set_current_limit(MEMBLOCK_ALLOC_ANYWHERE): " + why
 	}
-	b.step(result.Step{Kind: result.StepLimit, Text: text, Func: "map_mem", Limit: addrp(limit)})
+	b.step(result.Step{Kind: result.StepLimit, Text: text, Func: "map_mem", Limit: b.ap(limit)})
 }
 
 // phys2virt is __phys_to_virt for the linear map.
@@ -106,29 +141,48 @@ type events struct{ b *Boot }
 func (e events) Alloc(level int, pa, count uint64, mapped bool) {
 	b := e.b
 	name := b.G.LevelName(level)
-	state := "already mapped"
+	state := " (already mapped)"
 	if !mapped {
-		state = "NOT mapped yet"
+		state = " (NOT mapped yet)"
 	}
-	text := fmt.Sprintf("%d %s table page(s) at %#x for %s (%s)", count, name, pa, b.cause, state)
-	i := b.step(result.Step{Kind: result.StepAlloc, Text: text, Func: "early_pgtable_alloc", PA: addrp(pa),
-		Size: addrp(count * b.page()), Level: name, Count: int64(count), Mapped: &mapped})
+	// Built by appending: traces run to thousands of steps per layout.
+	t := strconv.AppendUint(make([]byte, 0, 96), count, 10)
+	t = append(t, ' ')
+	t = append(t, name...)
+	t = append(t, " table page(s) at 0x"...)
+	t = strconv.AppendUint(t, pa, 16)
+	t = append(t, " for "...)
+	t = append(t, b.cause...)
+	t = append(t, state...)
+	i := b.step(result.Step{Kind: result.StepAlloc, Text: string(t), Func: "early_pgtable_alloc", PA: b.ap(pa),
+		Size: b.ap(count * b.page()), Level: name, Count: int64(count), Mapped: b.bp(mapped)})
 	b.addTables(result.Tables{PA: layout.Addr(pa), Count: int64(count), Level: name, Cause: b.cause, Mapped: mapped, Step: i})
 }
 
 func (e events) Leaves(l pgtable.Leaf, pa uint64) {
 	b := e.b
 	size := l.End - l.Off
-	leaf := geom.SizeName(b.G.EntrySize(l.Level))
+	es := b.G.EntrySize(l.Level)
+	leaf := b.sizeName(es)
 	va := b.PT.VA(l.Off)
-	cont := ""
+	lvl := geom.LeafLevelName(l.Level)
+	t := strconv.AppendUint(make([]byte, 0, 96), size/es, 10)
+	t = append(t, " × "...)
+	t = append(t, leaf...)
+	t = append(t, ' ')
+	t = append(t, lvl...)
 	if l.Cont {
-		cont = " with the contiguous bit"
+		t = append(t, " with the contiguous bit"...)
 	}
-	text := fmt.Sprintf("%d × %s %s%s: VA %#x → PA %#x (%s)", size/b.G.EntrySize(l.Level), leaf,
-		geom.LeafLevelName(l.Level), cont, va, pa, l.What)
-	b.step(result.Step{Kind: result.StepLeaves, Text: text, VA: addrp(va), PA: addrp(pa), Size: addrp(size),
-		Page: leaf, Level: geom.LeafLevelName(l.Level), Cont: l.Cont, Count: int64(size / b.G.EntrySize(l.Level))})
+	t = append(t, ": VA 0x"...)
+	t = strconv.AppendUint(t, va, 16)
+	t = append(t, " → PA 0x"...)
+	t = strconv.AppendUint(t, pa, 16)
+	t = append(t, " ("...)
+	t = append(t, l.What...)
+	t = append(t, ')')
+	b.step(result.Step{Kind: result.StepLeaves, Text: string(t), VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
+		Page: leaf, Level: lvl, Cont: l.Cont, Count: int64(size / es)})
 }
 
 func (e events) Free(level int, pa uint64, leaked bool) {
@@ -140,7 +194,7 @@ func (e events) Free(level int, pa uint64, leaked bool) {
 	}
 	b.MB.Reserved.Remove(pa, b.page())
 	b.step(result.Step{Kind: result.StepFree, Text: fmt.Sprintf("%s table page at %#x replaced by a block and freed (memblock_free)", name, pa),
-		Func: "alloc_init_pud", PA: addrp(pa), Level: name})
+		Func: "alloc_init_pud", PA: b.ap(pa), Level: name})
 }
 
 // addTables appends a table run, merging with the previous one when the
@@ -166,7 +220,7 @@ func (b *Boot) mapRange(fn string, pa, size uint64, prot, what string, flags pgt
 	}
 	va := b.phys2virt(pa)
 	b.cause = fmt.Sprintf("%s [%#x-%#x)", what, pa, pa+size)
-	b.step(result.Step{Kind: result.StepMap, Func: fn, VA: addrp(va), PA: addrp(pa), Size: addrp(size),
+	b.step(result.Step{Kind: result.StepMap, Func: fn, VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
 		Text: fmt.Sprintf("%s maps PA [%#x-%#x) at VA %#x (%s)%s", fn, pa, pa+size, va, what, flagText(flags))})
 	if err := b.PT.Map(va, pa, size, prot, what, flags); err != nil {
 		b.die(fn, err.Error())
@@ -302,17 +356,9 @@ func (b *Boot) scanReservedMem(noMapRemoves bool) {
 // memblock.current_limit.
 func (b *Boot) allocTables(policy memblock.AllocPolicy) pgtable.AllocFunc {
 	return func(n uint64) ([]pgtable.Run, string) {
-		return toRuns(b.MB.AllocPages(n, b.page(), 0, policy)), ""
+		return b.MB.AllocPages(n, b.page(), 0, policy), ""
 	}
 }
 
 func alignUp(x, a uint64) uint64   { return (x + a - 1) &^ (a - 1) }
 func alignDown(x, a uint64) uint64 { return x &^ (a - 1) }
-
-func toRuns(runs []memblock.Run) []pgtable.Run {
-	out := make([]pgtable.Run, len(runs))
-	for i, r := range runs {
-		out[i] = pgtable.Run{Base: r.Base, Size: r.Size}
-	}
-	return out
-}

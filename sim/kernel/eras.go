@@ -62,8 +62,10 @@ func Run(l *layout.Layout, era string, o Options) (*result.Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Roughly a dozen steps, a few table runs and mappings per bank.
+	n := len(l.Memory) + len(l.Reserved) + 8
 	res := &result.Result{Era: era, PageSize: g.PageName(), VABits: g.VABits, VABitsActual: g.VABitsActual, Levels: g.Levels,
-		Trace: []result.Step{}}
+		Trace: make([]result.Step, 0, 12*n), Tables: make([]result.Tables, 0, 3*n), Mappings: make([]result.Mapping, 0, 4*n)}
 	b := &Boot{L: l, Cfg: cfg, G: g, Res: res, MB: memblock.Memblock{}}
 	if m, ok := e.era.(*Modern); ok && m.AllocFail == "" {
 		c := *m

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"fmt"
 	"sort"
 
 	"linmap/sim/geom"
@@ -203,9 +202,10 @@ func (b *Boot) finishStats() {
 }
 
 func pageBytes(name string) uint64 {
-	var n uint64
-	var unit byte
-	fmt.Sscanf(name, "%d%c", &n, &unit)
+	n, unit := uint64(0), name[len(name)-1]
+	for _, c := range name[:len(name)-1] {
+		n = n*10 + uint64(c-'0')
+	}
 	switch unit {
 	case 'K':
 		return n << 10

@@ -96,6 +96,7 @@ func (r *Modern) Boot(b *Boot) {
 		BugMessage: func(check string) string { return "kernel BUG at arch/arm64/mm/mmu.c:" + r.BugLine(check) + "!" },
 	}, events{b}, b.allocTables(memblock.AllocPolicy{SkipNoMap: true, SkipHotplug: c.MovableNode}))
 	b.PT.AllocFailMessage = r.AllocFail
+	b.PT.Reserve(6 * (len(b.L.Memory) + len(b.L.Reserved) + 4))
 	r.pagingInit(b)
 }
 
@@ -288,8 +289,8 @@ func (r *Modern) pagingInit(b *Boot) {
 				return !b.fatal
 			}
 			b.cause = "map_kernel " + name
-			b.step(result.Step{Kind: result.StepMap, Func: "map_kernel_segment", VA: addrp(kva + from - c.Text), PA: addrp(from),
-				Size: addrp(to - from), Text: fmt.Sprintf("map_kernel_segment maps the image's %s [%#x-%#x) at KIMAGE_VADDR", name, from, to)})
+			b.step(result.Step{Kind: result.StepMap, Func: "map_kernel_segment", VA: b.ap(kva + from - c.Text), PA: b.ap(from),
+				Size: b.ap(to - from), Text: fmt.Sprintf("map_kernel_segment maps the image's %s [%#x-%#x) at KIMAGE_VADDR", name, from, to)})
 			if err := b.PT.Map(kva+from-c.Text, from, to-from, prot, "kernel-image", flags); err != nil {
 				b.die("map_kernel_segment", err.Error())
 				return false
@@ -307,7 +308,7 @@ func (r *Modern) pagingInit(b *Boot) {
 	if r.TempPGD && !b.fatal {
 		b.MB.Reserved.Remove(tempPGD, b.page())
 		b.step(result.Step{Kind: result.StepFree, Text: fmt.Sprintf("the temporary PGD at %#x is copied into swapper_pg_dir and freed", tempPGD),
-			Func: "paging_init", PA: addrp(tempPGD), Level: "PGD"})
+			Func: "paging_init", PA: b.ap(tempPGD), Level: "PGD"})
 	}
 	b.Res.KernelImage.PA = addr(c.Text)
 	b.Res.KernelImage.Size = addr(c.End - c.Text)

@@ -80,6 +80,7 @@ func (k Classic) Boot(b *Boot) {
 
 	b.PT = pgtable.New(g, phys-b.pageOffset+g.TTBR1Base(), k.policy(), events{b}, k.alloc(b))
 	b.PT.AllocFailMessage = allocFailOld(page, false)
+	b.PT.Reserve(6 * (len(b.L.Memory) + len(b.L.Reserved) + 4))
 	k.swapper(b)
 	k.mapMem(b)
 }
@@ -122,7 +123,7 @@ func (k Classic) alloc(b *Boot) pgtable.AllocFunc {
 		}
 		if got < n {
 			limit := b.MB.Limit
-			b.step(result.Step{Kind: result.StepInfo, Func: "early_alloc", Limit: addrp(limit),
+			b.step(result.Step{Kind: result.StepInfo, Func: "early_alloc", Limit: b.ap(limit),
 				Text: fmt.Sprintf("memblock_alloc(%#x, %#x) finds no free page below memblock.current_limit %#x: the memory head.S and map_mem have mapped so far is all in use", page, page, limit)})
 		}
 		for _, r := range runs {
@@ -157,7 +158,7 @@ func (k Classic) allocMapped(b *Boot, n uint64) ([]pgtable.Run, string) {
 			l := leaves[i]
 			runs := b.MB.AllocPagesIn(1, b.page(), l.Off+l.Delta, l.End+l.Delta, memblock.AllocPolicy{})
 			if len(runs) > 0 {
-				out = append(out, toRuns(runs)...)
+				out = append(out, runs...)
 				got = true
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"linmap/sim/geom"
+	"linmap/sim/memblock"
 )
 
 // Flags are __create_pgd_mapping's flags.
@@ -71,7 +72,7 @@ type Events interface {
 type AllocFunc func(n uint64) (runs []Run, fail string)
 
 // Run is a range of pages allocated one after the other, top down.
-type Run struct{ Base, Size uint64 }
+type Run = memblock.Run
 
 // Fatal is a panic or BUG hit while building tables.
 type Fatal struct{ Message string }
@@ -103,6 +104,9 @@ type tableKey struct {
 	level int
 	off   uint64
 }
+
+// Reserve preallocates room for about n leaf runs.
+func (b *Builder) Reserve(n int) { b.leaves.l = make([]Leaf, 0, n) }
 
 // New returns an empty tree whose linear map sends VA (offset+TTBR1Base)
 // to PA offset+delta: delta = PHYS_OFFSET − (PAGE_OFFSET − TTBR1Base).
