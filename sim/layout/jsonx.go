@@ -153,7 +153,7 @@ func jsonName(f reflect.StructField) string {
 // encodeObject marshals v (a struct without custom marshalers) and appends
 // the preserved unknown keys in sorted order.
 func encodeObject(v any, extra map[string]json.RawMessage) ([]byte, error) {
-	b, err := json.Marshal(v)
+	b, err := marshalNoEscape(v)
 	if err != nil || len(extra) == 0 {
 		return b, err
 	}
@@ -177,4 +177,16 @@ func encodeObject(v any, extra map[string]json.RawMessage) ([]byte, error) {
 	}
 	buf.WriteByte('}')
 	return buf.Bytes(), nil
+}
+
+// marshalNoEscape is json.Marshal without HTML escaping: layouts carry
+// free text (sources, notes) with "<" and "&" that people read.
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }

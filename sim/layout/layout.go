@@ -5,6 +5,7 @@
 package layout
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -214,11 +215,14 @@ func (l *Layout) Marshal() ([]byte, error) {
 	if c.Version == 0 {
 		c.Version = Version
 	}
-	b, err := json.MarshalIndent(&c, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&c); err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 // Clone returns a deep copy (the app edits copies so the current layout is
