@@ -80,10 +80,14 @@ func cmdDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(struct {
-			A, B string
+		if err := enc.Encode(struct {
+			A string `json:"a"`
+			B string `json:"b"`
 			compare.Diff
-		}{nameA, nameB, d})
+		}{nameA, nameB, d}); err != nil {
+			fmt.Fprintf(stderr, "linmap diff: %v\n", err)
+			return 1
+		}
 		return 0
 	}
 	if *format != "text" {

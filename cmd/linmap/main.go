@@ -110,6 +110,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	switch *format {
+	case "summary", "json", "ptdump", "trace":
+	default:
+		fmt.Fprintf(stderr, "linmap: -format %q: use summary, json, ptdump or trace\n", *format)
+		return 2
+	}
 	l, code := loadLayout(fs.Arg(0), stdin, stderr)
 	if l == nil {
 		return code
@@ -141,11 +147,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			fmt.Fprintf(stdout, "%4d %-8s %s%s\n", i, s.Kind, fn, s.Text)
 		}
-	case "summary":
-		writeSummary(stdout, l, res)
 	default:
-		fmt.Fprintf(stderr, "linmap: -format %q: use summary, json, ptdump or trace\n", *format)
-		return 2
+		writeSummary(stdout, l, res)
 	}
 	return 0
 }

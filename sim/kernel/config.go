@@ -25,13 +25,13 @@ type Config struct {
 	RodataFullDefault    bool
 
 	// Command line
-	RodataEnabled, RodataFull bool
-	DebugPagealloc            bool
-	MemLimit                  uint64 // mem=, 0 if absent
-	Crash                     *cmdline.Crash
-	NoKASLR                   bool
-	MovableNode               bool
-	Malformed                 []string // "Malformed early option" warnings
+	RodataFull     bool
+	DebugPagealloc bool
+	MemLimit       uint64 // mem=, 0 if absent
+	Crash          *cmdline.Crash
+	NoKASLR        bool
+	MovableNode    bool
+	Malformed      []string // "Malformed early option" warnings
 
 	// Image: physical addresses
 	TextOffset                         uint64
@@ -136,7 +136,6 @@ func joinInts(v []int) string {
 
 // parseCmdline applies the early parameters that shape the linear map.
 func (c *Config) parseCmdline(s string, d Defaults, l *layout.Layout) error {
-	c.RodataEnabled = true
 	c.RodataFull = d.HasRodataFull && c.RodataFullDefault
 	if d.RodataOnIsFull {
 		c.RodataFull = true
@@ -150,16 +149,17 @@ func (c *Config) parseCmdline(s string, d Defaults, l *layout.Layout) error {
 		case "rodata":
 			switch {
 			case p.Value == "full" && d.HasRodataFull:
-				c.RodataEnabled, c.RodataFull = true, true
+				c.RodataFull = true
 			case p.Value == "noalias" && d.RodataOnIsFull:
-				c.RodataEnabled, c.RodataFull = true, false
+				c.RodataFull = false
 			default:
 				on, err := cmdline.Strtobool(p.Value)
 				if err != nil {
 					c.Malformed = append(c.Malformed, "rodata")
 					continue
 				}
-				c.RodataEnabled = on
+				// rodata=off also turns rodata=full off; the linear alias
+				// of the text is made read-only either way (smp_cpus_done).
 				c.RodataFull = on && d.RodataOnIsFull
 			}
 		case "mem":

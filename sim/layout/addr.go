@@ -45,7 +45,10 @@ func (a *Addr) UnmarshalJSON(b []byte) error {
 	if !ok {
 		return fmt.Errorf("%s is not an integer address", s)
 	}
-	if n.Sign() < 0 || n.BitLen() > 64 {
+	if n.Sign() < 0 {
+		return fmt.Errorf("addresses and sizes cannot be negative")
+	}
+	if n.BitLen() > 64 {
 		return fmt.Errorf("%s does not fit in 64 bits", s)
 	}
 	*a = Addr(n.Uint64())
