@@ -25,6 +25,9 @@ func checkInvariants(l *layout.Layout, r *result.Result) error {
 		if want := pa - uint64(r.PhysOffset) + uint64(r.PageOffset); va != want {
 			return fmt.Errorf("run %d %+v: VA %#x, want PA − PHYS_OFFSET + PAGE_OFFSET = %#x", i, m, va, want)
 		}
+		if m.Why == "" {
+			return fmt.Errorf("run %+v does not say why its leaves are %s", m, m.Page)
+		}
 		leaf := pageBytes(m.Page)
 		if leaf < page || va%leaf != 0 || pa%leaf != 0 || size%leaf != 0 || size == 0 {
 			return fmt.Errorf("run %+v: not aligned to its %s leaves", m, m.Page)

@@ -137,3 +137,39 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// Every run explains its leaf size with the rule and the kernel function.
+func TestWhyNamesRuleAndFunction(t *testing.T) {
+	l := seed(t, "oracle-f-default-rodata")
+	for _, c := range []struct {
+		era, cmdline string
+		pa           layout.Addr
+		want         string
+	}{
+		{"v6.1", "", 0x41a00000, "rodata=full"},
+		{"v6.1", "rodata=on kfence.sample_interval=100", 0x41a00000, "only part of the 1G-aligned PUD entry"},
+		{"v6.1", "rodata=on kfence.sample_interval=100", 0x40400000, "only part of the 1G-aligned PUD entry"},
+		{"v6.12", "rodata=on kfence.sample_interval=0", 0x41f00000, "arm64_kfence_can_set_direct_map()"},
+		{"v6.18", "rodata=on kfence.sample_interval=100", 0x41f00000, "force_pte_mapping()"},
+		{"v5.15", "rodata=on crashkernel=128M nokfence", 0x41a00000, "crashkernel="},
+		{"v6.1", "rodata=on debug_pagealloc=on", 0x41a00000, "debug_pagealloc"},
+	} {
+		c2 := l.Clone()
+		c2.Kernel.Cmdline = c.cmdline
+		// v5.15 pages the whole map for CONFIG_KFENCE alone; "nokfence"
+		// here (not a kernel option) builds that case without it.
+		kfence := !strings.Contains(c.cmdline, "nokfence")
+		c2.Kernel.Config.KFENCE = &kfence
+		c2.Kernel.Config.KFENCESampleInterval = nil
+		r := runEra(t, c2, c.era)
+		var got string
+		for _, m := range r.Mappings {
+			if c.pa >= m.PA && c.pa < m.PA+m.Size {
+				got = m.Why
+			}
+		}
+		if !strings.Contains(got, c.want) || !strings.Contains(got, "(") {
+			t.Errorf("%s %q at %s: why = %q, want it to mention %q and a kernel function", c.era, c.cmdline, c.pa, got, c.want)
+		}
+	}
+}

@@ -214,7 +214,8 @@ func (b *Boot) addTables(t result.Tables) {
 }
 
 // mapRange calls the table builder for [pa, pa+size) at its linear VA.
-func (b *Boot) mapRange(fn string, pa, size uint64, prot, what string, flags pgtable.Flags) bool {
+// flagsWhy says why flags (if they forbid blocks) do so, in the kernel's terms.
+func (b *Boot) mapRange(fn string, pa, size uint64, prot, what string, flags pgtable.Flags, flagsWhy string) bool {
 	if b.fatal || size == 0 {
 		return !b.fatal
 	}
@@ -222,7 +223,7 @@ func (b *Boot) mapRange(fn string, pa, size uint64, prot, what string, flags pgt
 	b.cause = fmt.Sprintf("%s [%#x-%#x)", what, pa, pa+size)
 	b.step(result.Step{Kind: result.StepMap, Func: fn, VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
 		Text: fmt.Sprintf("%s maps PA [%#x-%#x) at VA %#x (%s)%s", fn, pa, pa+size, va, what, flagText(flags))})
-	if err := b.PT.Map(va, pa, size, prot, what, flags); err != nil {
+	if err := b.PT.Map(va, pa, size, prot, what, flags, flagsWhy); err != nil {
 		b.die(fn, err.Error())
 		return false
 	}

@@ -20,10 +20,10 @@ func (b *Boot) Finish() {
 			}
 			es := b.G.EntrySize(l.Level)
 			m := result.Mapping{VA: addr(b.PT.VA(l.Off)), PA: addr(l.Off + l.Delta), Size: addr(l.End - l.Off),
-				Page: geom.SizeName(es), Level: geom.LeafLevelName(l.Level), Cont: l.Cont, Prot: l.Prot, What: l.What}
+				Page: geom.SizeName(es), Level: geom.LeafLevelName(l.Level), Cont: l.Cont, Prot: l.Prot, What: l.What, Why: l.Why}
 			if n := len(r.Mappings); n > 0 {
 				p := &r.Mappings[n-1]
-				if p.VA+p.Size == m.VA && p.PA+p.Size == m.PA && p.Page == m.Page && p.Cont == m.Cont && p.Prot == m.Prot && p.What == m.What {
+				if p.VA+p.Size == m.VA && p.PA+p.Size == m.PA && p.Page == m.Page && p.Cont == m.Cont && p.Prot == m.Prot && p.What == m.What && p.Why == m.Why {
 					p.Size += m.Size
 					continue
 				}

@@ -37,7 +37,7 @@ type Modern struct {
 	AllocFail     string                       // early_pgtable_alloc's panic text
 	// Flags computes map_mem's flags for the loop; it runs after the
 	// KFENCE pool attempt.
-	Flags func(b *Boot, kfenceEarly bool) pgtable.Flags
+	Flags func(b *Boot, kfenceEarly bool) (pgtable.Flags, string)
 	// BugLine gives the mmu.c line of the BUG_ON named by check.
 	BugLine func(check string) string
 }
@@ -291,7 +291,7 @@ func (r *Modern) pagingInit(b *Boot) {
 			b.cause = "map_kernel " + name
 			b.step(result.Step{Kind: result.StepMap, Func: "map_kernel_segment", VA: b.ap(kva + from - c.Text), PA: b.ap(from),
 				Size: b.ap(to - from), Text: fmt.Sprintf("map_kernel_segment maps the image's %s [%#x-%#x) at KIMAGE_VADDR", name, from, to)})
-			if err := b.PT.Map(kva+from-c.Text, from, to-from, prot, "kernel-image", flags); err != nil {
+			if err := b.PT.Map(kva+from-c.Text, from, to-from, prot, "kernel-image", flags, ""); err != nil {
 				b.die("map_kernel_segment", err.Error())
 				return false
 			}
@@ -337,10 +337,11 @@ func (r *Modern) mapMem(b *Boot) {
 			b.memblockStep("arm64_kfence_alloc_pool", fmt.Sprintf("KFENCE pool [%#x-%#x) allocated and marked NOMAP until it is mapped with pages", pool, pool+kfenceSize), pool, kfenceSize)
 		}
 	}
-	flags := r.Flags(b, kfenceEarly)
+	flags, why := r.Flags(b, kfenceEarly)
 	crashWhole := c.Crash != nil && (r.Crash == crashWholeMap || (r.Crash == crashDeferredOrNomap && (c.ZoneDMA || c.ZoneDMA32)))
-	if crashWhole {
+	if crashWhole && flags&pgtable.NoBlockMappings == 0 {
 		flags |= pgtable.NoBlockMappings | pgtable.NoContMappings
+		why = "crashkernel= is set and the crash kernel is reserved only later, so any page may need unmapping: no block mappings for the whole linear map (map_mem())"
 		b.info("crashkernel= is set and the crash kernel is reserved later: the whole linear map is built with pages")
 	}
 	nomapAlias := !r.ThreeWay
@@ -363,37 +364,39 @@ func (r *Modern) mapMem(b *Boot) {
 		start, end := reg.Base, reg.End()
 		if r.ThreeWay {
 			if end < kStart || start >= kEnd {
-				b.mapRange("__map_memblock", start, end-start, "RW NX", "linear", flags)
+				b.mapRange("__map_memblock", start, end-start, "RW NX", "linear", flags, why)
 				continue
 			}
 			if start < kStart {
-				b.mapRange("__map_memblock", start, kStart-start, "RW NX", "linear", flags)
+				b.mapRange("__map_memblock", start, kStart-start, "RW NX", "linear", flags, why)
 			}
 			if kEnd < end {
-				b.mapRange("__map_memblock", kEnd, end-kEnd, "RW NX", "linear", flags)
+				b.mapRange("__map_memblock", kEnd, end-kEnd, "RW NX", "linear", flags, why)
 			}
-			b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", "kernel-alias", flags)
+			b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", "kernel-alias", flags, why)
 			continue
 		}
-		if !b.mapRange("__map_memblock", start, end-start, "RW NX", "linear", flags) {
+		if !b.mapRange("__map_memblock", start, end-start, "RW NX", "linear", flags, why) {
 			return
 		}
 	}
 	if nomapAlias {
 		// Contiguous entries cannot be made read-only later, so none here.
-		if !b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", "kernel-alias", pgtable.NoContMappings) {
+		if !b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", "kernel-alias", pgtable.NoContMappings, "") {
 			return
 		}
 		b.MB.Memory.SetFlag(kStart, kEnd-kStart, memblock.NoMap, false)
 	}
 	if crash {
-		if !b.mapRange("__map_memblock", b.crashBase, c.Crash.Size, "RW NX", "crashkernel", pgtable.NoBlockMappings|pgtable.NoContMappings) {
+		if !b.mapRange("__map_memblock", b.crashBase, c.Crash.Size, "RW NX", "crashkernel", pgtable.NoBlockMappings|pgtable.NoContMappings,
+			"the crash kernel is mapped with pages so that kexec can unmap it (map_mem(), NO_BLOCK_MAPPINGS)") {
 			return
 		}
 		b.MB.Memory.SetFlag(b.crashBase, c.Crash.Size, memblock.NoMap, false)
 	}
 	if kfenceEarly {
-		if !b.mapRange("arm64_kfence_map_pool", kfencePool, kfenceSize, "RW NX", "kfence-pool", pgtable.NoBlockMappings|pgtable.NoContMappings) {
+		if !b.mapRange("arm64_kfence_map_pool", kfencePool, kfenceSize, "RW NX", "kfence-pool", pgtable.NoBlockMappings|pgtable.NoContMappings,
+			"the KFENCE pool is mapped with pages so KFENCE can protect single pages (arm64_kfence_map_pool(), NO_BLOCK_MAPPINGS)") {
 			return
 		}
 		b.MB.Memory.SetFlag(kfencePool, kfenceSize, memblock.NoMap, false)

@@ -197,7 +197,7 @@ func (k Classic) swapper(b *Boot) {
 	b.Res.Tables[len(b.Res.Tables)-1].Cause = b.cause
 	boot := func(pa, end uint64, what string) {
 		l := pgtable.Leaf{Off: b.PT.Offset(b.phys2virt(pa)), End: b.PT.Offset(b.phys2virt(end)), Level: leafLevel,
-			Prot: "RW x", What: "boot"}
+			Prot: "RW x", What: "boot", Why: "mapped by head.S's __create_page_tables with " + geom.SizeName(block) + " blocks before map_mem() runs; map_mem() leaves it in place"}
 		l.Delta = pa - l.Off
 		b.PT.SetLeaves(l)
 		events{b}.Leaves(l, pa)
@@ -304,5 +304,5 @@ func (k Classic) createMapping(b *Boot, start, end uint64) bool {
 		b.lose(top, end, result.ReasonBeyondLinear, "beyond PHYS_OFFSET + the linear region size: v3.18 does not clip it and its VA would wrap (undefined); not mapped here")
 		end = top
 	}
-	return b.mapRange("create_mapping", start, end-start, "RW x", "linear", pgtable.NoContMappings)
+	return b.mapRange("create_mapping", start, end-start, "RW x", "linear", pgtable.NoContMappings, "")
 }

@@ -22,11 +22,11 @@ var v4_19 = &Modern{
 	MapKernel:     true,
 	AliasFromText: true,
 	Crash:         crashEarlyNomap,
-	Flags: func(b *Boot, _ bool) pgtable.Flags {
+	Flags: func(b *Boot, _ bool) (pgtable.Flags, string) {
 		if b.Cfg.DebugPagealloc {
-			return pgtable.NoBlockMappings | pgtable.NoContMappings
+			return pgtable.NoBlockMappings | pgtable.NoContMappings, whyDebugPagealloc
 		}
-		return 0
+		return 0, ""
 	},
 	BugLine: bugCheck,
 }

@@ -28,12 +28,12 @@ var v4_6 = &Modern{
 	ThreeWay:      true,
 	AliasToEtext:  true,
 	Crash:         crashNone,
-	Flags: func(b *Boot, _ bool) pgtable.Flags {
+	Flags: func(b *Boot, _ bool) (pgtable.Flags, string) {
 		f := pgtable.NoContMappings // the contiguous bit came later
 		if b.Cfg.DebugPagealloc {
-			f |= pgtable.NoBlockMappings
+			return f | pgtable.NoBlockMappings, whyDebugPagealloc
 		}
-		return f
+		return f, ""
 	},
 	BugLine: bugCheck,
 }
@@ -63,3 +63,5 @@ func bugCheck(check string) string {
 	}
 	return " " + check
 }
+
+const whyDebugPagealloc = "debug_pagealloc=on: every page must be unmappable on its own, so no block mappings (map_mem(), debug_pagealloc_enabled())"

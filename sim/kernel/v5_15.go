@@ -32,15 +32,22 @@ var v5_15 = &Modern{
 	MapKernel:     true,
 	Crash:         crashWholeMap,
 	AllocFail:     "Failed to allocate page table page",
-	Flags: func(b *Boot, _ bool) pgtable.Flags {
+	Flags: func(b *Boot, _ bool) (pgtable.Flags, string) {
 		c := b.Cfg
-		if c.RodataFull || c.DebugPagealloc || c.KFENCE {
-			return pgtable.NoBlockMappings | pgtable.NoContMappings
+		switch {
+		case c.DebugPagealloc:
+			return pgtable.NoBlockMappings | pgtable.NoContMappings, whyDebugPagealloc
+		case c.RodataFull:
+			return pgtable.NoBlockMappings | pgtable.NoContMappings, whyRodataFull
+		case c.KFENCE:
+			return pgtable.NoBlockMappings | pgtable.NoContMappings, "CONFIG_KFENCE: KFENCE may unmap any page of the linear map, so no block mappings (map_mem())"
 		}
-		return 0
+		return 0, ""
 	},
 	BugLine: bugCheck,
 }
 
 var v5_15Defaults = Defaults{Stext: 0x10000, Etext: 0xc00000, InitBegin: 0x1400000, End: 0x1c00000,
 	Randomize: true, RodataFullDefault: true, HasRodataFull: true, HasDebugPagealloc: true}
+
+const whyRodataFull = "rodata=full: the permissions of any page may change later (set_memory_*()), so the linear map uses pages only (map_mem(), can_set_direct_map())"

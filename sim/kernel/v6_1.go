@@ -3,9 +3,26 @@ package kernel
 import "linmap/sim/pgtable"
 
 // canSetDirectMap is can_set_direct_map(): rodata=full, debug_pagealloc,
-// or KFENCE without an early pool all need the linear map in pages.
-func canSetDirectMap(c Config, kfenceEarly bool) bool {
-	return c.RodataFull || c.DebugPagealloc || (c.KFENCE && !kfenceEarly)
+// or KFENCE without an early pool all need the linear map in pages. It
+// also says which.
+func canSetDirectMap(c Config, kfenceEarly bool) (bool, string) {
+	switch {
+	case c.DebugPagealloc:
+		return true, whyDebugPagealloc
+	case c.RodataFull:
+		return true, whyRodataFull
+	case c.KFENCE && !kfenceEarly:
+		return true, "KFENCE without an early pool (kfence.sample_interval=0 at boot) may later unmap any page, so no block mappings (map_mem(), arm64_kfence_can_set_direct_map())"
+	}
+	return false, ""
+}
+
+// pagesIf turns can_set_direct_map()'s answer into map_mem()'s flags.
+func pagesIf(yes bool, why string) (pgtable.Flags, string) {
+	if yes {
+		return pgtable.NoBlockMappings | pgtable.NoContMappings, why
+	}
+	return 0, ""
 }
 
 // v6.1 (K6.1, Debian 6.1 config): the early KFENCE pool is taken top-down
@@ -26,11 +43,8 @@ var v6_1 = &Modern{
 	EarlyKFENCE:   true,
 	Crash:         crashDeferredOrNomap,
 	AllocFail:     "Failed to allocate page table page",
-	Flags: func(b *Boot, kfenceEarly bool) pgtable.Flags {
-		if canSetDirectMap(b.Cfg, kfenceEarly) {
-			return pgtable.NoBlockMappings | pgtable.NoContMappings
-		}
-		return 0
+	Flags: func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
+		return pagesIf(canSetDirectMap(b.Cfg, kfenceEarly))
 	},
 	BugLine: bugCheck,
 }

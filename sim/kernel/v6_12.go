@@ -20,11 +20,8 @@ var v6_12 = &Modern{
 	EarlyKFENCE:   true,
 	Crash:         crashNone,
 	AllocFail:     "Failed to allocate page table page",
-	Flags: func(b *Boot, kfenceEarly bool) pgtable.Flags {
-		if canSetDirectMap(b.Cfg, kfenceEarly) {
-			return pgtable.NoBlockMappings | pgtable.NoContMappings
-		}
-		return 0
+	Flags: func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
+		return pagesIf(canSetDirectMap(b.Cfg, kfenceEarly))
 	},
 	BugLine: bugCheck,
 }

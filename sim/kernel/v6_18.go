@@ -19,16 +19,20 @@ var v6_18 = &Modern{
 	EarlyKFENCE:   true,
 	Crash:         crashNone,
 	AllocFail:     "Failed to allocate page table page",
-	Flags: func(b *Boot, kfenceEarly bool) pgtable.Flags {
+	Flags: func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
 		c := b.Cfg
-		force := c.DebugPagealloc || (!b.L.CPU.BBML2NoAbort && (c.RodataFull || (c.KFENCE && !kfenceEarly)))
-		if force {
-			return pgtable.NoBlockMappings | pgtable.NoContMappings
+		if c.DebugPagealloc {
+			return pgtable.NoBlockMappings | pgtable.NoContMappings, whyDebugPagealloc
 		}
-		if canSetDirectMap(c, kfenceEarly) {
+		need, why := canSetDirectMap(c, kfenceEarly)
+		if !need {
+			return 0, ""
+		}
+		if b.L.CPU.BBML2NoAbort {
 			b.info("BBML2_NOABORT: the linear map keeps block mappings; they are split to pages only where permissions change later (linear_map_requires_bbml2)")
+			return 0, ""
 		}
-		return 0
+		return pgtable.NoBlockMappings | pgtable.NoContMappings, why + "; this CPU lacks BBML2_NOABORT, so blocks could not be split later (force_pte_mapping())"
 	},
 	BugLine: bugCheck,
 }

@@ -98,6 +98,8 @@ type Builder struct {
 	// the current mapping call
 	prot, what string
 	flags      Flags
+	flagsWhy   string // why the call has NO_BLOCK_MAPPINGS, if it has
+	why        string // why the leaves being written are not larger
 }
 
 type tableKey struct {
@@ -154,8 +156,11 @@ func (b *Builder) Mapped(pa, end uint64) [][2]uint64 {
 // Map maps [va, va+size) onto [pa, pa+size) with the given attributes,
 // like __create_pgd_mapping(swapper, phys, virt, size, prot, alloc, flags).
 // It returns a *Fatal if the kernel would panic or BUG.
-func (b *Builder) Map(va, pa, size uint64, prot, what string, flags Flags) error {
-	b.prot, b.what, b.flags = prot, what, flags
+//
+// flagsWhy says why flags forbid blocks (the kernel's condition and
+// function); it becomes the explanation of every leaf that it shrinks.
+func (b *Builder) Map(va, pa, size uint64, prot, what string, flags Flags, flagsWhy string) error {
+	b.prot, b.what, b.flags, b.flagsWhy, b.why = prot, what, flags, flagsWhy, ""
 	a := b.Offset(va)
 	b.delta = pa - a
 	return b.walk(b.G.Top, a, a+size)
@@ -230,7 +235,50 @@ func (b *Builder) partial(level int, x, y uint64) error {
 	if err := b.ensureTable(level, ent); err != nil {
 		return err
 	}
+	switch {
+	case b.G.BlockLevel(level) && b.flags&NoBlockMappings != 0:
+		defer b.setWhy(b.flagsWhy)()
+	case b.G.BlockLevel(level):
+		defer b.setWhy(fmt.Sprintf("the range covers only part of the %s-aligned %s entry, so it needs a %s table (%s)",
+			geom.SizeName(s), geom.LeafLevelName(level), geom.LeafLevelName(level+1), levelFunc(level)))()
+	}
 	return b.walk(level+1, x, y)
+}
+
+// setWhy sets the explanation for leaves written below this point and
+// returns the function restoring the outer one.
+func (b *Builder) setWhy(w string) func() {
+	old := b.why
+	b.why = w
+	return func() { b.why = old }
+}
+
+// levelFunc names the kernel function that writes entries of a level.
+func levelFunc(level int) string {
+	switch level {
+	case geom.LevelPUD:
+		return "alloc_init_pud()"
+	case geom.LevelPMD:
+		return "init_pmd()"
+	case geom.LevelPTE:
+		return "init_pte()"
+	}
+	return "__create_pgd_mapping()"
+}
+
+// noBlockWhy explains why whole entries at `level` over [x, …) are not
+// blocks, or returns "" when that level never holds blocks anyway.
+func (b *Builder) noBlockWhy(level int, x uint64) string {
+	s := b.G.EntrySize(level)
+	switch {
+	case b.flags&NoBlockMappings != 0 && b.G.BlockLevel(level):
+		return b.flagsWhy
+	case level == geom.LevelPUD && !b.G.BlockLevel(level):
+		return fmt.Sprintf("%s pages have no %s PUD blocks: the kernel uses them only with 4K pages (pud_sect_supported())", b.G.PageName(), geom.SizeName(s))
+	case b.G.BlockLevel(level) && b.PA(x)%s != 0:
+		return fmt.Sprintf("the physical address is not %s-aligned where the virtual one is (%s)", geom.SizeName(s), levelFunc(level))
+	}
+	return ""
 }
 
 // ensureTable makes the entry at `level` covering ent point to a table.
@@ -278,6 +326,9 @@ func (b *Builder) tableOverBlock(level int, a, e uint64) error {
 func (b *Builder) full(level int, x, m uint64, cont bool) error {
 	if b.blockOK(level, x) {
 		return b.writeLeaves(level, x, m, cont)
+	}
+	if w := b.noBlockWhy(level, x); w != "" {
+		defer b.setWhy(w)()
 	}
 	// Split by what the entries hold now: tables, blocks, or nothing.
 	cur := x
@@ -396,7 +447,11 @@ func (b *Builder) writeLeaves(level int, a, e uint64, cont bool) error {
 		}
 	}
 	b.leaves.cut(a, e)
-	l := Leaf{Off: a, End: e, Level: level, Cont: cont, Prot: b.prot, What: b.what, Delta: b.delta}
+	why := b.why
+	if why == "" {
+		why = fmt.Sprintf("the range covers whole aligned %s entries: the largest leaf allowed here (%s)", geom.SizeName(b.G.EntrySize(level)), levelFunc(level))
+	}
+	l := Leaf{Off: a, End: e, Level: level, Cont: cont, Prot: b.prot, What: b.what, Delta: b.delta, Why: why}
 	b.leaves.insert(l)
 	b.Events.Leaves(l, b.PA(a))
 	return nil

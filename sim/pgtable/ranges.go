@@ -82,6 +82,7 @@ type Leaf struct {
 	Prot     string
 	What     string
 	Delta    uint64 // PA = offset + Delta
+	Why      string // why the leaves are this size: the rule and the kernel function
 }
 
 // leafStore keeps leaves sorted by offset, never overlapping.

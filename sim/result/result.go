@@ -75,6 +75,9 @@ type Mapping struct {
 	// What: "linear" (map_mem's loop), "kernel-alias", "kfence-pool",
 	// "crashkernel", "boot" (v3.18's swapper sections left in place).
 	What string `json:"what"`
+	// Why explains the leaf size in one sentence: the rule and the kernel
+	// function (e.g. rodata=full forcing pages in map_mem()).
+	Why string `json:"why"`
 }
 
 // Tables is a run of page-table pages allocated one after another at
