@@ -66,3 +66,13 @@ func Benchmark1TiBRodataFull(b *testing.B) {
 		Memory: []layout.Bank{{Base: 0x40000000, Size: 1 << 40}}, Image: layout.Image{Base: 0x40200000}}
 	benchLayout(b, l)
 }
+
+// The app's drag benchmark layout: 64 banks of 768M on a 1G stride, v6.1
+// defaults (rodata=full, so every bank is mapped with 4K pages).
+func Benchmark64Banks(b *testing.B) {
+	l := &layout.Layout{Kernel: layout.Kernel{Era: "v6.1", PageSize: "4K", VABits: 48}, Image: layout.Image{Base: 0x80200000}}
+	for i := uint64(0); i < 64; i++ {
+		l.Memory = append(l.Memory, layout.Bank{Base: layout.Addr(0x80000000 + i<<30), Size: 0x30000000})
+	}
+	benchLayout(b, l)
+}

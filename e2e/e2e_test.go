@@ -1,0 +1,789 @@
+// Package e2e drives the built browser app in headless Chromium: it loads,
+// draws the expected colours, follows a mouse drag, shows the v3.18 panic,
+// exports and re-imports, refuses a bad file, and measures the numbers in
+// BENCHMARKS.md. Tests wait on the app's frame counter, never on sleeps.
+package e2e
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"maps"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"linmap/assets"
+	"linmap/cmd/serve/static"
+	"linmap/sim/layout"
+)
+
+// chromiumFlags are the ones notes/browser.md found necessary on a machine
+// without a GPU, running as root, with the network closed.
+var chromiumFlags = map[string]any{
+	"headless":                      true,
+	"no-sandbox":                    true,
+	"disable-gpu":                   true,
+	"use-angle":                     "swiftshader",
+	"enable-unsafe-swiftshader":     true,
+	"disable-quic":                  true,
+	"no-first-run":                  true,
+	"disable-background-networking": true,
+	"disable-component-update":      true,
+	"disable-sync":                  true,
+}
+
+func findChromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "chromium not found: apt-get install -y --no-install-recommends chromium fonts-liberation"
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// siteDir returns the built site: LINMAP_SITE (set by ./build.sh test) or a
+// fresh build in a temporary directory.
+func siteDir(t *testing.T) string {
+	if d := os.Getenv("LINMAP_SITE"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "main.wasm")); err != nil {
+			t.Fatalf("LINMAP_SITE=%s has no main.wasm: run ./build.sh", d)
+		}
+		return d
+	}
+	dir := t.TempDir()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "site", "*"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+	}
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, "main.wasm"), "./wasm")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the wasm: %v\n%s", err, out)
+	}
+	// wasm_exec.js must come from the Go that compiled main.wasm.
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wasmExec, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "wasm_exec.js"), wasmExec, 0o644)
+	return dir
+}
+
+type app struct {
+	t       *testing.T
+	ctx     context.Context
+	url     string
+	mu      sync.Mutex
+	console []string
+}
+
+func (a *app) logConsole() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, m := range a.console {
+		a.t.Log("console: " + m)
+	}
+}
+
+func eval[T any](a *app, expr string) T {
+	a.t.Helper()
+	v, err := chromedp.Run(a.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		a.logConsole()
+		a.t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFrames waits until the app has drawn n more frames: after each input
+// event, so that Ebiten's once-per-tick polling has seen it.
+func (a *app) waitFrames(n int) {
+	a.t.Helper()
+	f0 := eval[int](a, "window.linmapFrames")
+	a.poll(fmt.Sprintf("window.linmapFrames >= %d", f0+n))
+}
+
+func (a *app) poll(expr string) {
+	a.t.Helper()
+	ctx, cancel := context.WithTimeout(a.ctx, 90*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		a.logConsole()
+		a.t.Fatalf("waiting for %s: %v", expr, err)
+	}
+}
+
+func (a *app) do(actions ...chromedp.Action[chromedp.Void]) {
+	a.t.Helper()
+	if err := chromedp.Do(a.ctx, actions...); err != nil {
+		a.logConsole()
+		a.t.Fatal(err)
+	}
+}
+
+func (a *app) layout() *layout.Layout {
+	a.t.Helper()
+	l, err := layout.Parse([]byte(eval[string](a, "linmapTest.layout()")))
+	if err != nil {
+		a.t.Fatalf("the app's layout does not parse: %v", err)
+	}
+	return l
+}
+
+type resultView struct {
+	Result *struct {
+		PhysOffset string `json:"phys_offset"`
+		Mappings   []struct {
+			VA, PA, Size, Page, Level string
+		} `json:"mappings"`
+		Fatal *struct{ Message string } `json:"fatal"`
+	} `json:"result"`
+	RunError string `json:"run_error"`
+	Notice   string `json:"notice"`
+}
+
+func (a *app) result() resultView {
+	a.t.Helper()
+	var r resultView
+	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.result()")), &r); err != nil {
+		a.t.Fatal(err)
+	}
+	return r
+}
+
+type rect struct{ X0, Y0, X1, Y1 float64 }
+
+func (r rect) mid() (float64, float64) { return (r.X0 + r.X1) / 2, (r.Y0 + r.Y1) / 2 }
+
+type probe struct {
+	Scale   float64
+	PA, VA  rect
+	Ribbons rect
+	Banks   []rect
+	Image   rect
+	Banner  rect
+}
+
+func (a *app) probe() probe {
+	a.t.Helper()
+	var p probe
+	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.probe()")), &p); err != nil {
+		a.t.Fatal(err)
+	}
+	return p
+}
+
+func (a *app) palette() map[string]color.RGBA {
+	var hex map[string]string
+	json.Unmarshal([]byte(eval[string](a, "linmapTest.palette()")), &hex)
+	out := map[string]color.RGBA{}
+	for k, v := range hex {
+		var r, g, b uint8
+		fmt.Sscanf(v, "#%02x%02x%02x", &r, &g, &b)
+		out[k] = color.RGBA{r, g, b, 255}
+	}
+	return out
+}
+
+func (a *app) screenshot() image.Image {
+	a.t.Helper()
+	data, err := chromedp.Run(a.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return img
+}
+
+// importText loads a layout the way the file picker does, and waits until
+// the game loop has taken it.
+func (a *app) importText(doc string) {
+	a.t.Helper()
+	q, _ := json.Marshal(doc)
+	if msg := eval[string](a, "linmap.importText("+string(q)+", 'test.json')"); msg != "" {
+		a.t.Fatalf("import refused: %s", msg)
+	}
+	a.waitFrames(3)
+}
+
+// key presses and releases a key with frames in between, since Ebiten
+// polls the keyboard once per tick.
+func (a *app) key(key, code string, vk int64) {
+	a.t.Helper()
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		if _, err := chromedp.Call(a.ctx, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+			Type: typ, Key: key, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk,
+		}); err != nil {
+			a.t.Fatal(err)
+		}
+		a.waitFrames(2)
+	}
+}
+
+func (a *app) mouse(typ input.DispatchMouseEventType, x, y float64, mods ...chromedp.Modifier) {
+	a.t.Helper()
+	opts := []chromedp.MouseOption{chromedp.ButtonLeft}
+	if typ == chromedp.MouseMoved {
+		opts = []chromedp.MouseOption{chromedp.ButtonLeft, func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }}
+	}
+	if typ == chromedp.MousePressed || typ == chromedp.MouseReleased {
+		opts = append(opts, chromedp.ClickCount(1))
+	}
+	if len(mods) > 0 {
+		opts = append(opts, chromedp.ButtonModifiers(mods...))
+	}
+	a.do(chromedp.MouseEvent(typ, x, y, opts...))
+}
+
+// drag presses at (x, y), moves by dy in steps, and releases, waiting for
+// frames between events as Ebiten polls input once per tick.
+func (a *app) drag(x, y, dy float64, steps int) {
+	a.mouse(chromedp.MouseMoved, x, y)
+	a.waitFrames(2)
+	a.mouse(chromedp.MousePressed, x, y)
+	a.waitFrames(3)
+	for i := 1; i <= steps; i++ {
+		a.mouse(chromedp.MouseMoved, x, y+dy*float64(i)/float64(steps))
+		a.waitFrames(2)
+	}
+	a.mouse(chromedp.MouseReleased, x, y+dy)
+	a.waitFrames(3)
+}
+
+func near(c color.Color, want color.RGBA, tol int) bool {
+	r, g, b, _ := c.RGBA()
+	d := func(x uint32, y uint8) int {
+		v := int(x>>8) - int(y)
+		if v < 0 {
+			return -v
+		}
+		return v
+	}
+	return d(r, want.R) <= tol && d(g, want.G) <= tol && d(b, want.B) <= tol
+}
+
+// count returns how many pixels in r are within tol of want.
+func count(img image.Image, r rect, want color.RGBA, tol int) int {
+	n := 0
+	for y := int(r.Y0) + 1; y < int(r.Y1)-1; y++ {
+		for x := int(r.X0) + 1; x < int(r.X1)-1; x++ {
+			if near(img.At(x, y), want, tol) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func hashRect(img image.Image, r rect) string {
+	var b strings.Builder
+	for y := int(r.Y0); y < int(r.Y1); y += 2 {
+		for x := int(r.X0); x < int(r.X1); x += 2 {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			fmt.Fprintf(&b, "%02x%02x%02x", cr>>8, cg>>8, cb>>8)
+		}
+	}
+	return b.String()
+}
+
+// shot saves a screenshot into LINMAP_SHOTS, for looking at by eye.
+func (a *app) shot(name string) {
+	dir := os.Getenv("LINMAP_SHOTS")
+	if dir == "" {
+		return
+	}
+	data, err := chromedp.Run(a.ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+	if err != nil {
+		a.t.Error(err)
+	}
+}
+
+func preset(t *testing.T, id string) string {
+	p, ok := assets.Lookup(id)
+	if !ok {
+		t.Fatalf("preset %s is missing", id)
+	}
+	return string(p.Layout)
+}
+
+func openApp(t *testing.T) *app {
+	chrome := findChromium(t)
+	site := siteDir(t)
+	h := static.New(site)
+	if err := h.Preload(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chrome),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1440, 960),
+	}
+	for k, v := range chromiumFlags {
+		opts = append(opts, chromedp.Flag(k, v))
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+
+	a := &app{t: t, ctx: ctx, url: srv.URL + "/"}
+	// Start the browser before listening, then collect the console.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			a.mu.Lock()
+			a.console = append(a.console, m.String())
+			a.mu.Unlock()
+		}
+	}()
+	a.do(chromedp.Navigate(a.url))
+	a.poll("window.linmapReady === true")
+	a.waitFrames(2)
+	return a
+}
+
+func TestBrowser(t *testing.T) {
+	a := openApp(t)
+	bench := map[string]string{}
+	bench["first frame (cold profile), ms"] = fmt.Sprintf("%.0f", eval[float64](a, "window.linmapReadyAt"))
+
+	t.Run("loads and draws", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "arm-juno-r2"))
+		a.waitFrames(2)
+		r := a.result()
+		if r.Result == nil || len(r.Result.Mappings) == 0 {
+			t.Fatalf("no mappings: run error %q", r.RunError)
+		}
+		p := a.probe()
+		img := a.screenshot()
+		if out := os.Getenv("LINMAP_SCREENSHOT"); out != "" {
+			// docs/screenshot.png: without the import notice, with a
+			// tooltip over the virtual column.
+			a.poll(`JSON.parse(linmapTest.result()).notice === ""`)
+			x, y := p.VA.mid()
+			a.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+			a.waitFrames(3)
+			data, err := chromedp.Run(a.ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(out, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pal := a.palette()
+		// Physical column: banks; virtual column: leaves; between them:
+		// the ribbons, blended over the background.
+		if n := count(img, p.PA, pal["bank"], 3); n < 500 {
+			t.Errorf("physical column: %d bank-coloured pixels", n)
+		}
+		leaf := 0
+		for _, k := range []string{"pud", "pmd", "page"} {
+			leaf += count(img, p.VA, pal[k], 3)
+		}
+		if leaf < 2000 {
+			t.Errorf("virtual column: %d leaf-coloured pixels", leaf)
+		}
+		rib := 0
+		for _, k := range []string{"ribbon-pud", "ribbon-pmd", "ribbon-page"} {
+			rib += count(img, p.Ribbons, pal[k], 6)
+		}
+		if rib < 2000 {
+			t.Errorf("ribbons: %d ribbon-coloured pixels", rib)
+		}
+		t.Logf("pixels: leaf %d, ribbons %d", leaf, rib)
+		if n := count(img, p.Banner, pal["fatal"], 3); n > 0 {
+			t.Errorf("a panic banner is shown for a layout that boots")
+		}
+		// Safe and offline: every request went to the site itself, and the
+		// Content-Security-Policy let everything run.
+		origin := strings.TrimSuffix(a.url, "/")
+		for _, u := range eval[[]string](a, `performance.getEntriesByType("resource").map(e => e.name)`) {
+			if !strings.HasPrefix(u, origin+"/") {
+				t.Errorf("the page requested %s", u)
+			}
+		}
+		a.mu.Lock()
+		for _, m := range a.console {
+			if strings.Contains(m, "Content Security Policy") || strings.Contains(m, "Content-Security-Policy") {
+				t.Errorf("CSP violation: %s", m)
+			}
+		}
+		a.mu.Unlock()
+	})
+
+	t.Run("drag a bank", func(t *testing.T) {
+		a.t = t
+		a.importText(strings.Replace(preset(t, "seed-b-hypothesis2"), `"era": "v3.18"`, `"era": "v4.6"`, 1))
+		before := a.layout()
+		beforeRes := a.result()
+		beforePanel := eval[string](a, `document.getElementById("results").textContent`)
+		p := a.probe()
+		img0 := a.screenshot()
+		x, y := p.Banks[2].mid()
+		a.drag(x, y, 37, 6)
+		after := a.layout()
+		if after.Memory[2].Base == before.Memory[2].Base {
+			t.Fatalf("bank 2 did not move (still at %s); notice %q", after.Memory[2].Base, a.result().Notice)
+		}
+		if after.Memory[2].Size != before.Memory[2].Size {
+			t.Errorf("moving changed the size")
+		}
+		if uint64(after.Memory[2].Base)%4096 != 0 {
+			t.Errorf("base %s is not page-aligned", after.Memory[2].Base)
+		}
+		afterRes := a.result()
+		rb, _ := json.Marshal(beforeRes.Result.Mappings)
+		ra, _ := json.Marshal(afterRes.Result.Mappings)
+		if bytes.Equal(rb, ra) {
+			t.Errorf("the mappings did not change")
+		}
+		if eval[string](a, `document.getElementById("results").textContent`) == beforePanel {
+			t.Errorf("the results panel did not change")
+		}
+		img1 := a.screenshot()
+		if hashRect(img0, p.PA) == hashRect(img1, p.PA) {
+			t.Errorf("the physical column looks the same")
+		}
+		if hashRect(img0, p.Ribbons) == hashRect(img1, p.Ribbons) {
+			t.Errorf("the ribbons look the same")
+		}
+		a.shot("after-drag.png")
+
+		// Dragging bank 2 up onto bank 1 is refused with the reason, and
+		// the bank stays where it last fitted.
+		p = a.probe()
+		x, y = p.Banks[2].mid()
+		a.drag(x, y, -(p.Banks[2].Y0-p.Banks[1].Y0)-10, 4)
+		if n := a.result().Notice; !strings.Contains(n, "overlap bank 1") {
+			t.Errorf("notice after dragging onto bank 1: %q", n)
+		}
+		if err := a.layout().Check(); err != nil {
+			t.Errorf("the layout is invalid after a refused drag: %v", err)
+		}
+		t.Logf("bank 2 moved %s → %s", before.Memory[2].Base, after.Memory[2].Base)
+	})
+
+	t.Run("v3.18 panics on hypothesis 2", func(t *testing.T) {
+		a.t = t
+		a.importText(strings.Replace(preset(t, "seed-b-hypothesis2"), `"era": "v3.18"`, `"era": "v4.6"`, 1))
+		if r := a.result(); r.Result == nil || r.Result.Fatal != nil {
+			t.Fatalf("v4.6 should boot: %+v", r)
+		}
+		eval[chromedp.Void](a, `(() => { const s = document.getElementById("era"); s.value = "v3.18"; s.dispatchEvent(new Event("change")); })()`)
+		a.waitFrames(3)
+		r := a.result()
+		if r.Result == nil || r.Result.Fatal == nil {
+			t.Fatalf("no fatal outcome on v3.18: %+v", r)
+		}
+		panel := eval[string](a, `(document.querySelector("#results .fatal") || {}).textContent || ""`)
+		if !strings.Contains(panel, r.Result.Fatal.Message) {
+			t.Errorf("panel shows %q, want the kernel's message %q", panel, r.Result.Fatal.Message)
+		}
+		pal := a.palette()
+		if n := count(a.screenshot(), a.probe().Banner, pal["fatal"], 3); n < 1000 {
+			t.Errorf("no panic banner on the canvas (%d pixels)", n)
+		}
+		a.shot("panic-v3.18.png")
+		t.Logf("v3.18: %s", r.Result.Fatal.Message)
+	})
+
+	t.Run("export and re-import", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "qemu-virt-numa"))
+		want := a.layout()
+		dir := t.TempDir()
+		if _, err := chromedp.CallBrowser(a.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(a.ctx, 60*time.Second)
+		defer cancel()
+		begins := chromedp.BrowserEvents(ctx, browser.DownloadWillBegin)
+		progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
+		a.do(chromedp.Click(chromedp.ID("export")))
+		var name, guid string
+		for ev, err := range begins {
+			if err != nil {
+				t.Fatal(err)
+			}
+			name, guid = ev.SuggestedFilename, ev.GUID
+			break
+		}
+		for ev, err := range progress {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.GUID == guid && ev.State == browser.DownloadProgressStateCompleted {
+				break
+			}
+		}
+		if !strings.HasSuffix(name, ".json") || !strings.Contains(name, "virt") {
+			t.Errorf("download is named %q", name)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, guid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := layout.Parse(data)
+		if err != nil {
+			t.Fatalf("exported file does not parse: %v", err)
+		}
+		if g, w := marshal(t, got), marshal(t, want); g != w {
+			t.Fatalf("export differs from the layout:\n%s\nwant\n%s", g, w)
+		}
+		// Load something else, then import the file through the picker.
+		a.importText(preset(t, "arm-juno-r2"))
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, data, 0o644)
+		a.do(chromedp.SetUploadFiles(chromedp.ID("import"), []string{path}))
+		a.poll(`document.getElementById("notice").textContent.startsWith("Imported")`)
+		a.waitFrames(3)
+		if g, w := marshal(t, a.layout()), marshal(t, want); g != w {
+			t.Errorf("re-imported layout differs:\n%s\nwant\n%s", g, w)
+		}
+	})
+
+	t.Run("bad import keeps the layout", func(t *testing.T) {
+		a.t = t
+		before := marshal(t, a.layout())
+		bad := strings.Replace(preset(t, "seed-b-hypothesis2"), `"base": "0x60000000"`, `"base": "0x40800000"`, 1)
+		path := filepath.Join(t.TempDir(), "overlap.json")
+		os.WriteFile(path, []byte(bad), 0o644)
+		a.do(chromedp.SetUploadFiles(chromedp.ID("import"), []string{path}))
+		a.poll(`document.getElementById("notice").textContent.includes("Not imported")`)
+		msg := eval[string](a, `document.getElementById("notice").textContent`)
+		if !strings.Contains(msg, "memory[1]") || !strings.Contains(msg, "overlap") {
+			t.Errorf("message %q does not name the field and the problem", msg)
+		}
+		a.waitFrames(3)
+		if after := marshal(t, a.layout()); after != before {
+			t.Errorf("the layout changed after a refused import")
+		}
+		t.Logf("message: %s", msg)
+	})
+
+	t.Run("wheel, keys, double-click", func(t *testing.T) {
+		a.t = t
+		a.importText(strings.Replace(preset(t, "seed-b-hypothesis2"), `"era": "v3.18"`, `"era": "v6.1"`, 1))
+		p := a.probe()
+		x, y := p.Banks[2].mid()
+		h0 := p.Banks[2].Y1 - p.Banks[2].Y0
+		// Zoom in around the cursor: the bank under it grows.
+		a.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
+		a.waitFrames(2)
+		for i := 0; i < 3; i++ {
+			a.do(chromedp.MouseEvent(input.DispatchMouseEventTypeMouseWheel, x, y, func(p *input.DispatchMouseEventParams) {
+				// A zero deltaX would be omitted, and the protocol wants it.
+				p.DeltaX, p.DeltaY = 1e-6, -100
+			}))
+			a.waitFrames(2)
+		}
+		if h1 := a.probe().Banks[2].Y1 - a.probe().Banks[2].Y0; h1 < h0*1.5 {
+			t.Errorf("wheel zoom: bank height %.0f → %.0f px", h0, h1)
+		}
+		// 0 fits again (the canvas has focus after a click on it).
+		a.mouse(chromedp.MousePressed, x, y)
+		a.waitFrames(2)
+		a.mouse(chromedp.MouseReleased, x, y)
+		a.waitFrames(2)
+		a.key("0", "Digit0", 48)
+		if h2 := a.probe().Banks[2].Y1 - a.probe().Banks[2].Y0; h2 > h0*1.05 || h2 < h0*0.95 {
+			t.Errorf("after 0: bank height %.0f px, want the fitted %.0f", h2, h0)
+		}
+		// Double-click the gap between banks 0 and 1: a bank appears there.
+		p = a.probe()
+		gx, gy := p.Banks[0].X0+20, (p.Banks[0].Y1+p.Banks[1].Y0)/2
+		for i := 0; i < 2; i++ {
+			a.mouse(chromedp.MousePressed, gx, gy)
+			a.waitFrames(1)
+			a.mouse(chromedp.MouseReleased, gx, gy)
+			a.waitFrames(1)
+		}
+		a.waitFrames(2)
+		l := a.layout()
+		if len(l.Memory) != 4 {
+			t.Fatalf("double-click in the gap: %d banks, want 4", len(l.Memory))
+		}
+		added := l.Memory[1]
+		if added.Base < 0x40c00000 || added.End() > 0x60000000 {
+			t.Errorf("new bank %s..%s is not in the gap", added.Base, added.End())
+		}
+		// The new bank is selected: Delete removes it again.
+		a.key("Delete", "Delete", 46)
+		if n := len(a.layout().Memory); n != 3 {
+			t.Errorf("after Delete: %d banks, want 3", n)
+		}
+	})
+
+	t.Run("drag cost on 64 banks", func(t *testing.T) {
+		a.t = t
+		a.importText(banks64())
+		p := a.probe()
+		x, y := p.Banks[32].mid()
+		a.mouse(chromedp.MouseMoved, x, y)
+		a.waitFrames(2)
+		a.mouse(chromedp.MousePressed, x, y)
+		a.waitFrames(3)
+		eval[chromedp.Void](a, "linmapTest.resetPerf()")
+		moves := 0
+		for i := 0; i < 60; i++ {
+			dy := 1.0
+			if i%2 == 1 {
+				dy = 0
+			}
+			a.mouse(chromedp.MouseMoved, x, y+dy)
+			a.waitFrames(1)
+			moves++
+		}
+		type stat struct {
+			Mean float64 `json:"mean_ms"`
+			P50  float64 `json:"p50_ms"`
+			P95  float64 `json:"p95_ms"`
+			Max  float64 `json:"max_ms"`
+		}
+		var perf struct {
+			Count      int  `json:"count"`
+			UpdateDraw stat `json:"update_draw"`
+			Update     stat `json:"update"`
+			Draw       stat `json:"draw"`
+			Engine     stat `json:"engine"`
+		}
+		if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.perf()")), &perf); err != nil {
+			t.Fatal(err)
+		}
+		a.mouse(chromedp.MouseReleased, x, y)
+		a.waitFrames(2)
+		if perf.Count < moves {
+			t.Fatalf("only %d frames measured", perf.Count)
+		}
+		bench["drag on 64 banks: frames"] = fmt.Sprint(perf.Count)
+		for name, st := range map[string]stat{"Update+Draw": perf.UpdateDraw, "Update": perf.Update, "Draw": perf.Draw, "engine (in Update)": perf.Engine} {
+			bench["drag on 64 banks: "+name+" mean/p50/p95/max, ms"] = fmt.Sprintf("%.2f / %.2f / %.2f / %.2f", st.Mean, st.P50, st.P95, st.Max)
+		}
+		if l := a.layout(); len(l.Memory) != 64 {
+			t.Errorf("layout has %d banks", len(l.Memory))
+		}
+	})
+
+	t.Run("crisp on HiDPI", func(t *testing.T) {
+		a.t = t
+		// Ebiten reads devicePixelRatio once, as on a real screen: set it,
+		// then load the page (the start layout is the Juno r2 preset).
+		if _, err := chromedp.Call(a.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: 1200, Height: 800, DeviceScaleFactor: 2,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Call(a.ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		a.do(chromedp.Reload())
+		a.poll("window.linmapReady === true")
+		a.poll(`JSON.parse(linmapTest.probe()).scale === 2`)
+		a.waitFrames(3)
+		// The canvas' backing store has a pixel per device pixel.
+		w := eval[float64](a, `document.querySelector("canvas").width / document.body.clientWidth`)
+		if w < 1.99 || w > 2.01 {
+			t.Errorf("canvas has %.2f pixels per CSS pixel, want 2", w)
+		}
+		img := a.screenshot()
+		p := a.probe()
+		pa := rect{p.PA.X0 * 2, p.PA.Y0 * 2, p.PA.X1 * 2, p.PA.Y1 * 2}
+		if n := count(img, pa, a.palette()["bank"], 3); n < 2000 {
+			t.Errorf("physical column at 2x: %d bank-coloured pixels", n)
+		}
+		a.shot("hidpi.png")
+	})
+
+	t.Run("first frame after reload", func(t *testing.T) {
+		a.t = t
+		a.do(chromedp.Reload())
+		a.poll("window.linmapReady === true")
+		bench["first frame (warm reload), ms"] = fmt.Sprintf("%.0f", eval[float64](a, "window.linmapReadyAt"))
+	})
+
+	site := siteDir(t)
+	raw, _ := os.ReadFile(filepath.Join(site, "main.wasm"))
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(raw)
+	zw.Close()
+	bench["main.wasm raw, bytes"] = fmt.Sprint(len(raw))
+	bench["main.wasm gzip -9, bytes"] = fmt.Sprint(gz.Len())
+	for _, k := range slices.Sorted(maps.Keys(bench)) {
+		t.Logf("BENCH %s: %s", k, bench[k])
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func marshal(t *testing.T, l *layout.Layout) string {
+	b, err := l.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// banks64 is a server-like layout with 64 banks of 768M on a 1G stride, so
+// every bank has unaligned-free blocks and gaps that collapse.
+func banks64() string {
+	var banks []string
+	for i := 0; i < 64; i++ {
+		banks = append(banks, fmt.Sprintf(`{"base": "%#x", "size": "0x30000000"}`, 0x80000000+uint64(i)<<30))
+	}
+	return `{"format": "linmap-layout", "version": 1, "name": "64 banks",
+	  "kernel": {"era": "v6.1", "page_size": "4K", "va_bits": 48}, "cpu": {},
+	  "memory": [` + strings.Join(banks, ",") + `],
+	  "image": {"base": "0x80200000"}}`
+}

@@ -1,0 +1,64 @@
+//go:build js && wasm
+
+// Command wasm is linmap's browser app: the Ebiten view of the engine's
+// result, with its controls and results in HTML beside the canvas.
+package main
+
+import (
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"linmap/assets"
+	"linmap/sim"
+	"linmap/sim/layout"
+	"linmap/wasm/bridge"
+	"linmap/wasm/view"
+)
+
+// startPreset is shown before the user picks anything: Arm's Juno r2, two
+// banks (2 GiB below 4 GiB, 6 GiB above 32 GiB).
+const startPreset = "arm-juno-r2"
+
+// timed measures Go-side CPU time of Update+Draw for BENCHMARKS.md (headless
+// fps would measure the software rasteriser, not the app).
+type timed struct {
+	*view.Game
+	br  *bridge.Bridge
+	upd time.Duration
+}
+
+func (t *timed) Update() error {
+	start := time.Now()
+	err := t.Game.Update()
+	t.upd += time.Since(start)
+	return err
+}
+
+func (t *timed) Draw(screen *ebiten.Image) {
+	start := time.Now()
+	t.Game.Draw(screen)
+	t.br.Frame(bridge.FrameTime{Update: t.upd, Draw: time.Since(start), Engine: t.Game.TakeRunTime()}, t.Game.Probe())
+	t.upd = 0
+}
+
+func main() {
+	p, ok := assets.Lookup(startPreset)
+	if !ok {
+		panic("preset " + startPreset + " is not embedded")
+	}
+	l, err := layout.Parse(p.Layout)
+	if err != nil {
+		panic(err) // the assets tests parse every preset
+	}
+	br := bridge.New(sim.Run)
+	g := view.New(l, sim.Run, br)
+	br.Install(g)
+	ebiten.SetWindowTitle("linmap")
+	// Keep drawing when the canvas is not focused: the panel beside it
+	// changes the picture too.
+	ebiten.SetRunnableOnUnfocused(true)
+	if err := ebiten.RunGame(&timed{Game: g, br: br}); err != nil {
+		panic(err)
+	}
+}
