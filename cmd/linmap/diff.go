@@ -37,11 +37,11 @@ func cmdDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 || len(eras) > 2 {
+	if len(eras) > 2 {
 		fs.Usage()
 		return 2
 	}
-	l, code := loadLayout(fs.Arg(0), stdin, stderr)
+	l, code := loadLayout("diff", fs, stdin, stderr)
 	if l == nil {
 		return code
 	}

@@ -113,9 +113,13 @@ func cmdExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 // readInput reads the one FILE argument, "-" meaning standard input.
+// cmd is the subcommand ("" for the plain simulation).
 func readInput(cmd string, fs *flag.FlagSet, stdin io.Reader, stderr io.Writer) (string, []byte, int) {
+	if cmd != "" {
+		cmd = " " + cmd
+	}
 	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "linmap %s: expected one FILE (or - for standard input), got %d arguments\n", cmd, fs.NArg())
+		fmt.Fprintf(stderr, "linmap%s: expected one FILE (or - for standard input), got %d arguments\n", cmd, fs.NArg())
 		fs.Usage()
 		return "", nil, 2
 	}
@@ -128,7 +132,7 @@ func readInput(cmd string, fs *flag.FlagSet, stdin io.Reader, stderr io.Writer) 
 		data, err = os.ReadFile(name)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "linmap %s: %v\n", cmd, err)
+		fmt.Fprintf(stderr, "linmap%s: %v\n", cmd, err)
 		return "", nil, 2
 	}
 	return name, data, 0

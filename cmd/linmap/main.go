@@ -106,17 +106,13 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
 	switch *format {
 	case "summary", "json", "ptdump", "trace":
 	default:
 		fmt.Fprintf(stderr, "linmap: -format %q: use summary, json, ptdump or trace\n", *format)
 		return 2
 	}
-	l, code := loadLayout(fs.Arg(0), stdin, stderr)
+	l, code := loadLayout("", fs, stdin, stderr)
 	if l == nil {
 		return code
 	}
@@ -153,18 +149,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// loadLayout reads a layout file (or stdin for "-").
-func loadLayout(name string, stdin io.Reader, stderr io.Writer) (*layout.Layout, int) {
-	var data []byte
-	var err error
-	if name == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(name)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "linmap: %v\n", err)
-		return nil, 2
+// loadLayout reads the one LAYOUT argument ("-": standard input) and
+// parses it; on failure it has printed one line and returns the exit code.
+func loadLayout(cmd string, fs *flag.FlagSet, stdin io.Reader, stderr io.Writer) (*layout.Layout, int) {
+	name, data, code := readInput(cmd, fs, stdin, stderr)
+	if code != 0 {
+		return nil, code
 	}
 	l, err := layout.Parse(data)
 	if err != nil {

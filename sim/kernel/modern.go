@@ -42,6 +42,14 @@ type Modern struct {
 	BugLine func(check string) string
 }
 
+// with returns a copy of the era's rules changed by f: each era is written
+// as what it changed from the one before.
+func (r *Modern) with(f func(*Modern)) *Modern {
+	c := *r
+	f(&c)
+	return &c
+}
+
 const (
 	kaslrNone = iota
 	kaslrV46

@@ -10,26 +10,22 @@ import (
 // alias without contiguous bits, the crash kernel with pages); memory above
 // PHYS_MASK_SHIFT is removed; memstart_addr moves up when memory does not
 // fit; mem= keeps NOMAP regions; the initrd is added back.
-var v4_19 = &Modern{
-	ModulesSize:   128 << 20,
-	MemstartAlign: func(geom.Geometry) uint64 { return 1 << 30 }, // SECTION_SIZE_BITS 30 with vmemmap
-	RemoveAbovePA: true,
-	MemLimitMap:   true,
-	InitrdAddBack: true,
-	KASLR:         kaslrSpan,
-	NoMapRemoves:  true,
-	TempPGD:       true,
-	MapKernel:     true,
-	AliasFromText: true,
-	Crash:         crashEarlyNomap,
-	Flags: func(b *Boot, _ bool) (pgtable.Flags, string) {
+var v4_19 = v4_6.with(func(m *Modern) {
+	m.MemstartAlign = func(geom.Geometry) uint64 { return 1 << 30 } // SECTION_SIZE_BITS 30 with vmemmap
+	m.LiteralBottom = false
+	m.RemoveAbovePA = true
+	m.MemLimitMap = true
+	m.InitrdAddBack = true
+	m.KASLR = kaslrSpan
+	m.ThreeWay, m.AliasToEtext, m.AliasFromText = false, false, true
+	m.Crash = crashEarlyNomap
+	m.Flags = func(b *Boot, _ bool) (pgtable.Flags, string) {
 		if b.Cfg.DebugPagealloc {
 			return pgtable.NoBlockMappings | pgtable.NoContMappings, whyDebugPagealloc
 		}
 		return 0, ""
-	},
-	BugLine: bugCheck,
-}
+	}
+})
 
 var v4_19Defaults = Defaults{TextOffset: 0x80000, Stext: 0x10000, Etext: 0xcb0000, InitBegin: 0x1200000, End: 0x1500000,
 	Randomize: true, HasDebugPagealloc: true}

@@ -19,20 +19,18 @@ func memstartAlign515(g geom.Geometry) uint64 {
 // rodata=full (the default), debug_pagealloc, crashkernel= and
 // CONFIG_KFENCE all force a page-granular linear map; the alias starts at
 // _stext.
-var v5_15 = &Modern{
-	Flipped:       true,
-	ModulesSize:   128 << 20,
-	MemstartAlign: memstartAlign515,
-	RemoveAbovePA: true,
-	FitsWarning:   true,
-	MemLimitMap:   true,
-	InitrdAddBack: true,
-	KASLR:         kaslrPARange,
-	ReserveStext:  true,
-	MapKernel:     true,
-	Crash:         crashWholeMap,
-	AllocFail:     "Failed to allocate page table page",
-	Flags: func(b *Boot, _ bool) (pgtable.Flags, string) {
+var v5_15 = v4_19.with(func(m *Modern) {
+	m.Flipped = true
+	m.MemstartAlign = memstartAlign515
+	m.FitsWarning = true
+	m.KASLR = kaslrPARange
+	m.ReserveStext = true
+	m.NoMapRemoves = false
+	m.TempPGD = false
+	m.AliasFromText = false
+	m.Crash = crashWholeMap
+	m.AllocFail = "Failed to allocate page table page"
+	m.Flags = func(b *Boot, _ bool) (pgtable.Flags, string) {
 		c := b.Cfg
 		switch {
 		case c.DebugPagealloc:
@@ -43,9 +41,8 @@ var v5_15 = &Modern{
 			return pgtable.NoBlockMappings | pgtable.NoContMappings, "CONFIG_KFENCE: KFENCE may unmap any page of the linear map, so no block mappings (map_mem())"
 		}
 		return 0, ""
-	},
-	BugLine: bugCheck,
-}
+	}
+})
 
 var v5_15Defaults = Defaults{Stext: 0x10000, Etext: 0xc00000, InitBegin: 0x1400000, End: 0x1c00000,
 	Randomize: true, RodataFullDefault: true, HasRodataFull: true, HasDebugPagealloc: true}

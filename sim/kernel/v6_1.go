@@ -29,25 +29,13 @@ func pagesIf(yes bool, why string) (pgtable.Flags, string) {
 // and mapped with pages so the rest may use blocks; crashkernel= forces
 // pages for the whole map only with ZONE_DMA/DMA32 (else the crash kernel
 // is reserved early and page-mapped).
-var v6_1 = &Modern{
-	Flipped:       true,
-	ModulesSize:   128 << 20,
-	MemstartAlign: memstartAlign515,
-	RemoveAbovePA: true,
-	FitsWarning:   true,
-	MemLimitMap:   true,
-	InitrdAddBack: true,
-	KASLR:         kaslrPARange,
-	ReserveStext:  true,
-	MapKernel:     true,
-	EarlyKFENCE:   true,
-	Crash:         crashDeferredOrNomap,
-	AllocFail:     "Failed to allocate page table page",
-	Flags: func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
+var v6_1 = v5_15.with(func(m *Modern) {
+	m.EarlyKFENCE = true
+	m.Crash = crashDeferredOrNomap
+	m.Flags = func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
 		return pagesIf(canSetDirectMap(b.Cfg, kfenceEarly))
-	},
-	BugLine: bugCheck,
-}
+	}
+})
 
 var v6_1Defaults = Defaults{Stext: 0x10000, Etext: 0xd00000, InitBegin: 0x1660000, End: 0x2010000,
 	Randomize: true, RodataFullDefault: true, HasRodataFull: true, HasDebugPagealloc: true}

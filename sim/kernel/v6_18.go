@@ -6,20 +6,9 @@ import "linmap/sim/pgtable"
 // rodata=on means full (rodata=noalias is the old "on"); on CPUs with
 // BBML2_NOABORT the linear map keeps blocks and contiguous hints even with
 // rodata=full (force_pte_mapping()), splitting them later as needed.
-var v6_18 = &Modern{
-	Flipped:       true,
-	ModulesSize:   2 << 30,
-	MemstartAlign: memstartAlign515,
-	RemoveAbovePA: true,
-	FitsWarning:   true,
-	MemLimitMap:   true,
-	InitrdAddBack: true,
-	KASLR:         kaslrNone,
-	AliasFromText: true,
-	EarlyKFENCE:   true,
-	Crash:         crashNone,
-	AllocFail:     "Failed to allocate page table page",
-	Flags: func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
+var v6_18 = v6_12.with(func(m *Modern) {
+	m.KASLR = kaslrNone
+	m.Flags = func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
 		c := b.Cfg
 		if c.DebugPagealloc {
 			return pgtable.NoBlockMappings | pgtable.NoContMappings, whyDebugPagealloc
@@ -33,9 +22,8 @@ var v6_18 = &Modern{
 			return 0, ""
 		}
 		return pgtable.NoBlockMappings | pgtable.NoContMappings, why + "; this CPU lacks BBML2_NOABORT, so blocks could not be split later (force_pte_mapping())"
-	},
-	BugLine: bugCheck,
-}
+	}
+})
 
 var v6_18Defaults = Defaults{Stext: 0x10000, Etext: 0xf50000, InitBegin: 0x1d00000, End: 0x2b30000,
 	KFENCE: true, Randomize: true, RodataFullDefault: true, HasRodataFull: true, RodataOnIsFull: true, HasDebugPagealloc: true}
