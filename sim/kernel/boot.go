@@ -39,6 +39,7 @@ type Boot struct {
 	removed   []lostSpan // memory taken away, with why
 	fatal     bool
 	cause     string // what the current mapping call maps, for table records
+	allocFn   string // the function table pages come from (early_alloc, early_pgtable_alloc, …)
 	crashBase uint64 // where reserve_crashkernel put the crash kernel (0: not yet)
 
 	slab  []layout.Addr // backing store for the trace's optional fields
@@ -154,7 +155,11 @@ func (e events) Alloc(level int, pa, count uint64, mapped bool) {
 	t = append(t, " for "...)
 	t = append(t, b.cause...)
 	t = append(t, state...)
-	i := b.step(result.Step{Kind: result.StepAlloc, Text: string(t), Func: "early_pgtable_alloc", PA: b.ap(pa),
+	fn := b.allocFn
+	if fn == "" {
+		fn = "early_pgtable_alloc"
+	}
+	i := b.step(result.Step{Kind: result.StepAlloc, Text: string(t), Func: fn, PA: b.ap(pa),
 		Size: b.ap(count * b.page()), Level: name, Count: int64(count), Mapped: b.bp(mapped)})
 	b.addTables(result.Tables{PA: layout.Addr(pa), Count: int64(count), Level: name, Cause: b.cause, Mapped: mapped, Step: i})
 }

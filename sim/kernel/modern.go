@@ -33,8 +33,11 @@ type Modern struct {
 	AliasFromText bool                         // the alias starts at _text (else _stext)
 	AliasToEtext  bool                         // v4.6: the alias ends at _etext (else __init_begin)
 	EarlyKFENCE   bool                         // v6.1+: arm64_kfence_alloc_pool()
-	Crash         int                          // crashNone, crashEarlyNomap, crashWholeMap, crashDeferredOrNomap
-	AllocFail     string                       // early_pgtable_alloc's panic text
+	// MovableSkip: for_each_mem_range() (v5.10+) skips hot-pluggable
+	// regions under movable_node; for_each_memblock() did not.
+	MovableSkip bool
+	Crash       int    // crashNone, crashEarlyNomap, crashWholeMap, crashDeferredOrNomap
+	AllocFail   string // early_pgtable_alloc's panic text
 	// Flags computes map_mem's flags for the loop; it runs after the
 	// KFENCE pool attempt.
 	Flags func(b *Boot, kfenceEarly bool) (pgtable.Flags, string)
@@ -366,7 +369,7 @@ func (r *Modern) mapMem(b *Boot) {
 		if reg.Size == 0 {
 			break
 		}
-		if reg.Flags&memblock.NoMap != 0 || (c.MovableNode && reg.Flags&memblock.Hotplug != 0) {
+		if reg.Flags&memblock.NoMap != 0 || (r.MovableSkip && c.MovableNode && reg.Flags&memblock.Hotplug != 0) {
 			continue
 		}
 		start, end := reg.Base, reg.End()

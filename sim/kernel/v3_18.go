@@ -186,6 +186,8 @@ func (k Classic) swapper(b *Boot) {
 	}
 	swapper := c.End - uint64(nTables)*page
 	b.cause = "swapper_pg_dir (head.S, inside the kernel image)"
+	b.allocFn = "__create_page_tables"
+	defer func() { b.allocFn = "early_alloc" }()
 	off := b.PT.Offset(b.pageOffset)
 	for i := 0; i < nTables; i++ {
 		lvl := g.Top + i

@@ -23,6 +23,7 @@ var v5_15 = v4_19.with(func(m *Modern) {
 	m.Flipped = true
 	m.MemstartAlign = memstartAlign515
 	m.FitsWarning = true
+	m.MovableSkip = true
 	m.KASLR = kaslrPARange
 	m.ReserveStext = true
 	m.NoMapRemoves = false
