@@ -19,7 +19,9 @@ DEFAULT_FUZZ_TARGETS="./sim FuzzRun
 ./formats/memblock FuzzImport
 ./formats/memblockdebug FuzzImport
 ./formats/iomem FuzzImport
-./formats/efi FuzzImport"
+./formats/efi FuzzImport
+./wasm/share FuzzDecode
+./wasm/share FuzzRoundTrip"
 FUZZ_TARGETS=${FUZZ_TARGETS:-$DEFAULT_FUZZ_TARGETS}
 FUZZTIME=${FUZZTIME:-8s}
 

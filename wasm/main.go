@@ -38,7 +38,11 @@ func (t *timed) Update() error {
 func (t *timed) Draw(screen *ebiten.Image) {
 	start := time.Now()
 	t.Game.Draw(screen)
-	t.br.Frame(bridge.FrameTime{Update: t.upd, Draw: time.Since(start), Engine: t.Game.TakeRunTime()}, t.Game.Probe())
+	t.br.Capture(screen) // a PNG export reads the frame just drawn
+	draw := time.Since(start)
+	t.br.Frame(bridge.FrameTime{Update: t.upd, Draw: draw, Engine: t.Game.TakeRunTime()}, t.Game.Probe())
+	change, n := t.Game.TakeStepTime()
+	t.br.TimelineFrame(t.Game.TimelineProbe(), change, n, draw)
 	t.upd = 0
 }
 
@@ -54,6 +58,9 @@ func main() {
 	br := bridge.New(sim.Run)
 	g := view.New(l, sim.Run, br)
 	br.Install(g)
+	br.InstallTimeline()
+	br.InstallSession()
+	br.Restore(g) // autosave, then a share link in the address
 	ebiten.SetWindowTitle("linmap")
 	// Keep drawing when the canvas is not focused: the panel beside it
 	// changes the picture too.

@@ -27,7 +27,9 @@ type Bridge struct {
 
 	frames int
 	ready  bool
-	funcs  []js.Func // kept alive for the page's lifetime
+	funcs  []js.Func  // kept alive for the page's lifetime
+	tl     timelineJS // the scrubber and compare panel (timeline_js.go)
+	ss     sessionJS  // autosave, share links, undo, exports (session_js.go)
 }
 
 const perfKeep = 2000
@@ -109,22 +111,14 @@ func (b *Bridge) Install(g *view.Game) {
 		if a.Type() != js.TypeString {
 			return "import: expected the file's text"
 		}
-		name := "the file"
+		name := ""
 		if n := arg(args, 1); n.Type() == js.TypeString {
 			name = n.String()
 		}
-		l, err := Import([]byte(a.String()), b.run)
-		if err != nil {
-			// The message goes to the canvas and the panel's live region;
-			// the current layout stays.
-			msg := "Not imported: " + name + ": " + err.Error()
-			b.send(func(g *view.Game) { g.Notify(msg) })
-			return msg
-		}
-		return b.send(func(g *view.Game) {
-			g.SetLayout(l)
-			g.Notify("Imported " + name + ".")
-		})
+		// Any format formats.Detect knows (session_js.go); the message goes
+		// to the canvas and the panel's live region, and a refused file
+		// leaves the current layout as it was.
+		return b.importAny(name, a.String())
 	}))
 	api.Set("exportLayout", b.fn(func([]js.Value) any {
 		b.mu.Lock()
@@ -156,7 +150,7 @@ func (b *Bridge) Install(g *view.Game) {
 		if err != nil {
 			return p.ID + ": " + err.Error()
 		}
-		return b.send(func(g *view.Game) { g.SetLayout(l) })
+		return b.send(func(g *view.Game) { g.SetLayoutAs(l, "preset "+p.Name) })
 	}))
 	api.Set("fit", b.fn(func([]js.Value) any { return b.send((*view.Game).Fit) }))
 	api.Set("zoomToSelection", b.fn(func([]js.Value) any { return b.send((*view.Game).ZoomToSelection) }))

@@ -171,11 +171,12 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 	// The outcome banner sits where it never hides the columns.
 	switch {
-	case g.res != nil && g.res.Fatal != nil:
-		g.banner(screen, "Kernel panic — "+g.res.Fatal.Message, colFatal)
+	case g.shown() != nil && g.shown().Fatal != nil: // not before the timeline reaches it
+		g.banner(screen, "Kernel panic — "+g.shown().Fatal.Message, colFatal)
 	case g.runErr != nil:
 		g.banner(screen, "This era cannot take the layout: "+g.runErr.Error(), colFatal)
 	}
+	g.drawTimeline(screen)
 	g.drawLegend(screen)
 	if g.noticeT > 0 {
 		g.box(screen, []string{g.notice}, gm.paX0, gm.legendY-30*s, colNotice, colText)

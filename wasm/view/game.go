@@ -100,6 +100,10 @@ type Game struct {
 	// runTime accumulates engine time since TakeRunTime; the wasm main
 	// reports it per frame next to Update and Draw.
 	runTime time.Duration
+	// tls is the timeline and compare state (timeline.go).
+	tls tlState
+	// sess is undo/redo and the kept view (session.go).
+	sess session
 }
 
 // New makes a game showing l.
@@ -138,6 +142,7 @@ func (g *Game) simulate() {
 		g.res = nil
 	}
 	g.dirty = true
+	g.timelineReset()
 }
 
 // apply takes an edited layout: the engine re-runs at once, so ribbons,
@@ -186,7 +191,9 @@ func (g *Game) refreshAxes() {
 	g.rebuild()
 }
 
-func (g *Game) rebuild() { g.sc = buildScene(g.geo, g.lay, g.res, g.pa, g.va) }
+// rebuild draws the result at the timeline's step (the whole result
+// unless the scrubber moved).
+func (g *Game) rebuild() { g.sc = buildScene(g.geo, g.lay, g.shown(), g.pa, g.va) }
 
 // Fit shows both address spaces whole.
 func (g *Game) Fit() {
@@ -322,6 +329,8 @@ func (g *Game) Update() error {
 		}
 	}
 	g.input()
+	g.timelineUpdate()
+	g.settle()
 	if g.dirty {
 		g.dirty = false
 		if g.host != nil {
@@ -653,7 +662,7 @@ func (g *Game) updateHover() {
 		}
 		return
 	}
-	g.tip = tooltip(g.lay, g.res, it)
+	g.tip = tooltip(g.lay, g.shown(), it)
 }
 
 // TakeRunTime returns the engine time spent since the last call.

@@ -1,0 +1,179 @@
+// Package compareview is what the app's compare panel shows for two results
+// of one layout (two eras, or two option sets): the physical ranges to
+// highlight, each explaining itself on both sides, and the summary table.
+// It adds to sim/compare the kernel alias (which linear-map range each side
+// maps as the image's alias) and one sentence of why per side per range.
+package compareview
+
+import (
+	"sort"
+
+	"linmap/sim/compare"
+	"linmap/sim/result"
+)
+
+// Kinds of difference, for colour and legend.
+const (
+	KindLeaf   = "leaf"   // both mapped, with different leaf sizes
+	KindCont   = "cont"   // same leaf size, contiguous bit differs
+	KindMapped = "mapped" // mapped on one side, lost or absent on the other
+	KindAlias  = "alias"  // same leaves, but only one side maps it as the kernel alias
+)
+
+// Side is one result's treatment of a highlighted range.
+type Side struct {
+	State string `json:"state"` // e.g. "2M", "4K+cont", "lost: no-map", "not memory"
+	What  string `json:"what"`  // mapping purpose ("linear", "kernel-alias", …) or "" when not mapped
+	Why   string `json:"why"`   // mapping.why or lost.detail: the rule and the kernel function
+}
+
+// Highlight is a physical range treated differently by A and B, cut so
+// that each side is one mapping (or one loss) and has one explanation.
+type Highlight struct {
+	PA   uint64 `json:"-"`
+	Size uint64 `json:"-"`
+	Kind string `json:"kind"`
+	A    Side   `json:"a"`
+	B    Side   `json:"b"`
+}
+
+// Row is one line of the difference table.
+type Row struct {
+	What    string `json:"what"`
+	A       string `json:"a"`
+	B       string `json:"b"`
+	Differs bool   `json:"differs"`
+}
+
+// Model is the compare view of A against B.
+type Model struct {
+	LabelA, LabelB string
+	Highlights     []Highlight // sorted by PA
+	Rows           []Row
+}
+
+// piece is one mapping or loss of a result in physical address order.
+type piece struct {
+	lo, hi uint64
+	side   Side
+}
+
+func pieces(r *result.Result) []piece {
+	var ps []piece
+	for _, m := range r.Mappings {
+		st := m.Page
+		if m.Cont {
+			st += "+cont"
+		}
+		ps = append(ps, piece{uint64(m.PA), uint64(m.PA + m.Size), Side{st, m.What, m.Why}})
+	}
+	for _, l := range r.Lost {
+		ps = append(ps, piece{uint64(l.Base), uint64(l.Base + l.Size), Side{"lost: " + l.Reason, "", l.Detail}})
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].lo < ps[j].lo })
+	return ps
+}
+
+// at returns the piece covering x, if any, and where the answer changes.
+func at(ps []piece, x uint64) (Side, uint64, bool) {
+	i := sort.Search(len(ps), func(i int) bool { return ps[i].hi > x })
+	if i == len(ps) {
+		return Side{State: "not memory"}, ^uint64(0), false
+	}
+	if ps[i].lo > x {
+		return Side{State: "not memory"}, ps[i].lo, false
+	}
+	return ps[i].side, ps[i].hi, true
+}
+
+// Build compares a with b.
+func Build(a, b *result.Result) Model {
+	d := compare.Results(a, b)
+	m := Model{LabelA: a.EraLabel, LabelB: b.EraLabel}
+	pa, pb := pieces(a), pieces(b)
+	// Walk every boundary of both sides once (so each highlight has one
+	// explanation per side): a range is highlighted where sim/compare sees
+	// a difference, and also where only one side maps it as the kernel
+	// alias (the alias moving from _stext to _text keeps its leaves).
+	var cuts []uint64
+	for _, ps := range [][]piece{pa, pb} {
+		for _, p := range ps {
+			cuts = append(cuts, p.lo, p.hi)
+		}
+	}
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
+	for i := 0; i+1 < len(cuts); i++ {
+		lo, hi := cuts[i], cuts[i+1]
+		if lo == hi {
+			continue
+		}
+		sa, _, _ := at(pa, lo)
+		sb, _, _ := at(pb, lo)
+		kind := classify(sa, sb)
+		if kind == "" {
+			continue
+		}
+		if n := len(m.Highlights); n > 0 {
+			h := &m.Highlights[n-1]
+			if h.PA+h.Size == lo && h.A == sa && h.B == sb {
+				h.Size += hi - lo
+				continue
+			}
+		}
+		m.Highlights = append(m.Highlights, Highlight{PA: lo, Size: hi - lo, Kind: kind, A: sa, B: sb})
+	}
+	for _, r := range d.Summary {
+		m.Rows = append(m.Rows, Row{What: r.What, A: r.A, B: r.B, Differs: r.A != r.B})
+	}
+	return m
+}
+
+// classify names how two sides differ, or "" when they do not.
+func classify(a, b Side) string {
+	mapped := func(s Side) bool { return s.What != "" }
+	switch {
+	case mapped(a) != mapped(b):
+		return KindMapped
+	case !mapped(a):
+		if a.State != b.State {
+			return KindMapped // lost for different reasons
+		}
+		return ""
+	case leaf(a.State) != leaf(b.State):
+		return KindLeaf
+	case a.State != b.State:
+		return KindCont
+	case (a.What == "kernel-alias") != (b.What == "kernel-alias"):
+		return KindAlias
+	}
+	return ""
+}
+
+// leaf strips "+cont" from a state.
+func leaf(s string) string {
+	if n := len(s) - len("+cont"); n > 0 && s[n:] == "+cont" {
+		return s[:n]
+	}
+	return s
+}
+
+// Alias returns the physical start of each side's kernel alias (0, false
+// when a side maps the image inside the linear map, before v4.6).
+func Alias(r *result.Result) (uint64, bool) {
+	lo, ok := uint64(0), false
+	for _, m := range r.Mappings {
+		if m.What == "kernel-alias" && (!ok || uint64(m.PA) < lo) {
+			lo, ok = uint64(m.PA), true
+		}
+	}
+	return lo, ok
+}
+
+// At returns the highlight covering physical address x, for tooltips.
+func (m *Model) At(x uint64) (Highlight, bool) {
+	i := sort.Search(len(m.Highlights), func(i int) bool { h := m.Highlights[i]; return h.PA+h.Size > x })
+	if i < len(m.Highlights) && m.Highlights[i].PA <= x {
+		return m.Highlights[i], true
+	}
+	return Highlight{}, false
+}
