@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 OUT=dist
-# Fuzz targets run briefly by `test`, as "package FuzzName" lines: every
-# parser and the engine. Longer runs: FUZZTIME=5m ./build.sh test.
-DEFAULT_FUZZ_TARGETS="./sim FuzzRun
+# Fuzz targets run briefly by `test`, as "package FuzzName [count]" lines: every
+# parser and the engine, each for a number of inputs (a time limit can end a
+# run mid-input and fail it spuriously). Longer runs: FUZZTIME=2000000x .
+DEFAULT_FUZZ_TARGETS="./sim FuzzRun 3000x
 ./sim/layout FuzzParse
 ./sim/cmdline FuzzCmdline
 ./formats FuzzImport
@@ -23,7 +24,7 @@ DEFAULT_FUZZ_TARGETS="./sim FuzzRun
 ./wasm/share FuzzDecode
 ./wasm/share FuzzRoundTrip"
 FUZZ_TARGETS=${FUZZ_TARGETS:-$DEFAULT_FUZZ_TARGETS}
-FUZZTIME=${FUZZTIME:-8s}
+FUZZTIME=${FUZZTIME:-20000x}
 
 die() { echo "build.sh: $*" >&2; exit 1; }
 
@@ -69,9 +70,9 @@ case "$cmd" in
     go vet ./...
     GOOS=js GOARCH=wasm go vet ./wasm/...
     LINMAP_SITE="$PWD/$OUT" go test -timeout 12m ./...
-    while read -r pkg fuzz; do
+    while read -r pkg fuzz count; do
       [ -n "$pkg" ] || continue
-      go test -run='^$' -fuzz="^$fuzz\$" -fuzztime="$FUZZTIME" "$pkg"
+      go test -run='^$' -fuzz="^$fuzz\$" -fuzztime="${count:-$FUZZTIME}" "$pkg"
     done <<< "$FUZZ_TARGETS"
     ;;
   *)
