@@ -10,7 +10,8 @@ cd "$(dirname "$0")"
 OUT=dist
 # Fuzz targets run briefly by `test`, as "package FuzzName [count]" lines: every
 # parser and the engine, each for a number of inputs (a time limit can end a
-# run mid-input and fail it spuriously). Longer runs: FUZZTIME=2000000x .
+# run mid-input and fail it spuriously). A third column sets a target's own count;
+# FUZZTIME sets the others' (e.g. FUZZTIME=2000000x ./build.sh test for a longer run).
 DEFAULT_FUZZ_TARGETS="./sim FuzzRun 3000x
 ./sim/layout FuzzParse
 ./sim/cmdline FuzzCmdline
