@@ -645,10 +645,12 @@ func TestBrowser(t *testing.T) {
 		// Double-click the gap between banks 0 and 1: a bank appears there.
 		p = a.probe()
 		gx, gy := p.Banks[0].X0+20, (p.Banks[0].Y1+p.Banks[1].Y0)/2
-		for i := 0; i < 2; i++ {
-			a.mouse(chromedp.MousePressed, gx, gy)
+		// The second click has clickCount 2, so Chrome fires dblclick as it
+		// would for a user, however slowly frames are drawn.
+		for i := 1; i <= 2; i++ {
+			a.do(chromedp.MouseEvent(chromedp.MousePressed, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
 			a.waitFrames(1)
-			a.mouse(chromedp.MouseReleased, gx, gy)
+			a.do(chromedp.MouseEvent(chromedp.MouseReleased, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
 			a.waitFrames(1)
 		}
 		a.waitFrames(2)

@@ -247,6 +247,12 @@
     if (canvas) {
       canvas.setAttribute("role", "img");
       canvas.setAttribute("aria-label", "Physical and virtual address spaces with the linear map between them; the panel beside it lists the same results.");
+      // The browser decides what a double-click is (the user's OS setting),
+      // not a count of frames, which slow renderers would stretch.
+      canvas.addEventListener("dblclick", (e) => {
+        const r = canvas.getBoundingClientRect();
+        window.linmap.doubleClick(e.clientX - r.left, e.clientY - r.top);
+      });
     }
   };
 

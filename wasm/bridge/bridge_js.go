@@ -106,6 +106,14 @@ func (b *Bridge) Install(g *view.Game) {
 		}
 		return b.send(func(g *view.Game) { g.ApplyControls(c) })
 	}))
+	api.Set("doubleClick", b.fn(func(args []js.Value) any {
+		x, y := arg(args, 0), arg(args, 1)
+		if x.Type() != js.TypeNumber || y.Type() != js.TypeNumber {
+			return "doubleClick: expected CSS pixel coordinates"
+		}
+		cx, cy := x.Float(), y.Float()
+		return b.send(func(g *view.Game) { g.DoubleClick(cx, cy) })
+	}))
 	api.Set("importText", b.fn(func(args []js.Value) any {
 		a := arg(args, 0)
 		if a.Type() != js.TypeString {

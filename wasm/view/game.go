@@ -82,21 +82,16 @@ type Game struct {
 	pa, va *axis.Axis
 	sc     scene
 
-	sel       selection
-	tip       []string
-	cx, cy    float64 // cursor, device pixels
-	dr        drag
-	notice    string
-	noticeT   int // ticks left to show the notice on the canvas
-	tick      int
-	lastPress struct {
-		tick int
-		x, y float64
-	}
-	pinch  float64 // distance between two touches last tick
-	screen struct{ w, h, s float64 }
-	dirty  bool
-	fonts  *fonts
+	sel     selection
+	tip     []string
+	cx, cy  float64 // cursor, device pixels
+	dr      drag
+	notice  string
+	noticeT int     // ticks left to show the notice on the canvas
+	pinch   float64 // distance between two touches last tick
+	screen  struct{ w, h, s float64 }
+	dirty   bool
+	fonts   *fonts
 	// runTime accumulates engine time since TakeRunTime; the wasm main
 	// reports it per frame next to Update and Draw.
 	runTime time.Duration
@@ -308,7 +303,6 @@ func (g *Game) resize(w, h, s float64) {
 
 // Update turns one tick of input into state changes.
 func (g *Game) Update() error {
-	g.tick++
 	for more := true; more; {
 		select {
 		case c := <-g.Commands:
@@ -421,28 +415,29 @@ func (g *Game) touch() bool {
 
 const edgeGrab = 5 // CSS pixels from a bank's edge that grab the edge
 
-// doubleClickTicks is the double-click interval: 500 ms at 60 ticks per
-// second, the usual desktop default.
-const doubleClickTicks = 30
+// DoubleClick handles the browser's dblclick at CSS pixel (x, y): in a
+// gap of the physical column it adds a bank there.
+func (g *Game) DoubleClick(cssX, cssY float64) {
+	x, y := cssX*g.screen.s, cssY*g.screen.s
+	if !g.inBand(y) || x < g.geo.paX0 || x >= g.geo.paX1 {
+		return
+	}
+	if _, onBank := bankAt(g.sc.pa, y); onBank {
+		return
+	}
+	n, idx, err := edit.AddBank(g.lay, g.pa.Addr(y), g.snapUnit())
+	if g.apply(n, err) {
+		g.sel = selection{kind: kBank, idx: idx, ok: true}
+		g.dirty = true
+	}
+}
 
 func (g *Game) press() {
 	x, y := g.cx, g.cy
-	double := g.tick-g.lastPress.tick < doubleClickTicks && math.Hypot(x-g.lastPress.x, y-g.lastPress.y) < 6*g.geo.s
-	g.lastPress.tick, g.lastPress.x, g.lastPress.y = g.tick, x, y
 	if !g.inBand(y) {
 		return
 	}
 	if x >= g.geo.paX0 && x < g.geo.paX1 {
-		if double {
-			if _, onBank := bankAt(g.sc.pa, y); !onBank {
-				n, idx, err := edit.AddBank(g.lay, g.pa.Addr(y), g.snapUnit())
-				if g.apply(n, err) {
-					g.sel = selection{kind: kBank, idx: idx, ok: true}
-					g.dirty = true
-				}
-				return
-			}
-		}
 		if it, ok := hit(g.sc.pa, x, y); ok && it.kind == kImage {
 			g.sel = selection{kind: kImage, ok: true}
 			g.dr = drag{kind: dragImage, startAddr: g.pa.Addr(y), orig: g.lay, origAddr: uint64(g.lay.Image.Base), lastY: y, lastUnit: g.snapUnit()}
