@@ -32,75 +32,78 @@ type Diff struct {
 	Summary []Row   `json:"summary"`
 }
 
-type piece struct {
-	lo, hi uint64
-	state  string
+// Side is how one result treats a physical range.
+type Side struct {
+	State string `json:"state"` // leaf size ("2M", "4K+cont"), "lost: <reason>" or "not memory"
+	What  string `json:"what"`  // the mapping's purpose ("linear", "kernel-alias", …); "" when not mapped
+	Why   string `json:"why"`   // mapping.why or lost.detail: the rule and the kernel function
 }
 
-// states flattens a result into sorted, disjoint PA pieces with a state.
-func states(r *result.Result) []piece {
+type piece struct {
+	lo, hi uint64
+	side   Side
+}
+
+// pieces flattens a result into sorted, disjoint PA pieces.
+func pieces(r *result.Result) []piece {
 	var ps []piece
 	for _, m := range r.Mappings {
-		s := m.Page
+		st := m.Page
 		if m.Cont {
-			s += "+cont"
+			st += "+cont"
 		}
-		ps = append(ps, piece{uint64(m.PA), uint64(m.PA + m.Size), s})
+		ps = append(ps, piece{uint64(m.PA), uint64(m.PA + m.Size), Side{st, m.What, m.Why}})
 	}
 	for _, l := range r.Lost {
-		ps = append(ps, piece{uint64(l.Base), uint64(l.Base + l.Size), "lost: " + l.Reason})
+		ps = append(ps, piece{uint64(l.Base), uint64(l.Base + l.Size), Side{"lost: " + l.Reason, "", l.Detail}})
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].lo < ps[j].lo })
 	return ps
 }
 
-// stateAt returns the state covering x and where it ends (or where the
-// next piece starts when x is uncovered).
-func stateAt(ps []piece, x uint64) (string, uint64) {
+// sideAt returns the side covering x ("not memory" when none does).
+func sideAt(ps []piece, x uint64) Side {
 	i := sort.Search(len(ps), func(i int) bool { return ps[i].hi > x })
-	if i == len(ps) {
-		return "", ^uint64(0)
+	if i == len(ps) || ps[i].lo > x {
+		return Side{State: "not memory"}
 	}
-	if ps[i].lo > x {
-		return "", ps[i].lo
+	return ps[i].side
+}
+
+// Walk calls f, in PA order, for every range over which each result keeps
+// one mapping run or one loss: the pieces both sides can be compared by.
+func Walk(a, b *result.Result, f func(lo, hi uint64, sa, sb Side)) {
+	pa, pb := pieces(a), pieces(b)
+	var cuts []uint64
+	for _, ps := range [][]piece{pa, pb} {
+		for _, p := range ps {
+			cuts = append(cuts, p.lo, p.hi)
+		}
 	}
-	return ps[i].state, ps[i].hi
+	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
+	for i := 0; i+1 < len(cuts); i++ {
+		if lo, hi := cuts[i], cuts[i+1]; lo < hi {
+			f(lo, hi, sideAt(pa, lo), sideAt(pb, lo))
+		}
+	}
 }
 
 // Results compares two results.
 func Results(a, b *result.Result) Diff {
 	d := Diff{A: a.Era, B: b.Era}
-	pa, pb := states(a), states(b)
-	var cuts []uint64
-	for _, p := range append(append([]piece{}, pa...), pb...) {
-		cuts = append(cuts, p.lo, p.hi)
-	}
-	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
-	for i := 0; i+1 < len(cuts); i++ {
-		lo, hi := cuts[i], cuts[i+1]
-		if lo == hi {
-			continue
-		}
-		sa, _ := stateAt(pa, lo)
-		sb, _ := stateAt(pb, lo)
-		if sa == sb {
-			continue
-		}
-		if sa == "" {
-			sa = "not memory"
-		}
-		if sb == "" {
-			sb = "not memory"
+	Walk(a, b, func(lo, hi uint64, sa, sb Side) {
+		if sa.State == sb.State {
+			return
 		}
 		if n := len(d.Ranges); n > 0 {
 			p := &d.Ranges[n-1]
-			if uint64(p.PA+p.Size) == lo && p.A == sa && p.B == sb {
+			if uint64(p.PA+p.Size) == lo && p.A == sa.State && p.B == sb.State {
 				p.Size += layout.Addr(hi - lo)
-				continue
+				return
 			}
 		}
-		d.Ranges = append(d.Ranges, Range{PA: layout.Addr(lo), Size: layout.Addr(hi - lo), A: sa, B: sb})
-	}
+		d.Ranges = append(d.Ranges, Range{PA: layout.Addr(lo), Size: layout.Addr(hi - lo), A: sa.State, B: sb.State})
+	})
 	if d.Ranges == nil {
 		d.Ranges = []Range{}
 	}

@@ -21,11 +21,7 @@ const (
 )
 
 // Side is one result's treatment of a highlighted range.
-type Side struct {
-	State string `json:"state"` // e.g. "2M", "4K+cont", "lost: no-map", "not memory"
-	What  string `json:"what"`  // mapping purpose ("linear", "kernel-alias", …) or "" when not mapped
-	Why   string `json:"why"`   // mapping.why or lost.detail: the rule and the kernel function
-}
+type Side = compare.Side
 
 // Highlight is a physical range treated differently by A and B, cut so
 // that each side is one mapping (or one loss) and has one explanation.
@@ -52,76 +48,28 @@ type Model struct {
 	Rows           []Row
 }
 
-// piece is one mapping or loss of a result in physical address order.
-type piece struct {
-	lo, hi uint64
-	side   Side
-}
-
-func pieces(r *result.Result) []piece {
-	var ps []piece
-	for _, m := range r.Mappings {
-		st := m.Page
-		if m.Cont {
-			st += "+cont"
-		}
-		ps = append(ps, piece{uint64(m.PA), uint64(m.PA + m.Size), Side{st, m.What, m.Why}})
-	}
-	for _, l := range r.Lost {
-		ps = append(ps, piece{uint64(l.Base), uint64(l.Base + l.Size), Side{"lost: " + l.Reason, "", l.Detail}})
-	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i].lo < ps[j].lo })
-	return ps
-}
-
-// at returns the piece covering x, if any, and where the answer changes.
-func at(ps []piece, x uint64) (Side, uint64, bool) {
-	i := sort.Search(len(ps), func(i int) bool { return ps[i].hi > x })
-	if i == len(ps) {
-		return Side{State: "not memory"}, ^uint64(0), false
-	}
-	if ps[i].lo > x {
-		return Side{State: "not memory"}, ps[i].lo, false
-	}
-	return ps[i].side, ps[i].hi, true
-}
-
 // Build compares a with b.
 func Build(a, b *result.Result) Model {
 	d := compare.Results(a, b)
 	m := Model{LabelA: a.EraLabel, LabelB: b.EraLabel}
-	pa, pb := pieces(a), pieces(b)
-	// Walk every boundary of both sides once (so each highlight has one
-	// explanation per side): a range is highlighted where sim/compare sees
-	// a difference, and also where only one side maps it as the kernel
-	// alias (the alias moving from _stext to _text keeps its leaves).
-	var cuts []uint64
-	for _, ps := range [][]piece{pa, pb} {
-		for _, p := range ps {
-			cuts = append(cuts, p.lo, p.hi)
-		}
-	}
-	sort.Slice(cuts, func(i, j int) bool { return cuts[i] < cuts[j] })
-	for i := 0; i+1 < len(cuts); i++ {
-		lo, hi := cuts[i], cuts[i+1]
-		if lo == hi {
-			continue
-		}
-		sa, _, _ := at(pa, lo)
-		sb, _, _ := at(pb, lo)
+	// One explanation per side per highlight: a range is highlighted where
+	// the sides differ in leaf, cont bit or mapped state, and also where
+	// only one side maps it as the kernel alias (the alias moving from
+	// _stext to _text keeps its leaves).
+	compare.Walk(a, b, func(lo, hi uint64, sa, sb Side) {
 		kind := classify(sa, sb)
 		if kind == "" {
-			continue
+			return
 		}
 		if n := len(m.Highlights); n > 0 {
 			h := &m.Highlights[n-1]
 			if h.PA+h.Size == lo && h.A == sa && h.B == sb {
 				h.Size += hi - lo
-				continue
+				return
 			}
 		}
 		m.Highlights = append(m.Highlights, Highlight{PA: lo, Size: hi - lo, Kind: kind, A: sa, B: sb})
-	}
+	})
 	for _, r := range d.Summary {
 		m.Rows = append(m.Rows, Row{What: r.What, A: r.A, B: r.B, Differs: r.A != r.B})
 	}
