@@ -136,13 +136,6 @@ func checkTableCounts(r *result.Result) error {
 	return nil
 }
 
-func pageBytes(name string) uint64 {
-	var n uint64
-	var unit byte
-	fmt.Sscanf(name, "%d%c", &n, &unit)
-	return n << map[byte]uint{'K': 10, 'M': 20, 'G': 30}[unit]
-}
-
 func contSpan(pageSize, level string) uint64 {
 	p := pageBytes(pageSize)
 	switch {
@@ -279,4 +272,9 @@ func TestInvariantCheckerCatches(t *testing.T) {
 			t.Errorf("%s: not detected", name)
 		}
 	}
+}
+
+func pageBytes(name string) uint64 {
+	n, _ := layout.ParseAddr(name)
+	return uint64(n)
 }

@@ -174,7 +174,7 @@ func (b *Boot) finishStats() {
 			key += "+cont"
 		}
 		s.BytesByPage[key] += m.Size
-		leaf := pageBytes(m.Page)
+		leaf := leafBytes(m.Page)
 		n := uint64(m.Size) / leaf
 		if m.Cont {
 			group := uint64(16)
@@ -201,18 +201,8 @@ func (b *Boot) finishStats() {
 	r.Stats = s
 }
 
-func pageBytes(name string) uint64 {
-	n, unit := uint64(0), name[len(name)-1]
-	for _, c := range name[:len(name)-1] {
-		n = n*10 + uint64(c-'0')
-	}
-	switch unit {
-	case 'K':
-		return n << 10
-	case 'M':
-		return n << 20
-	case 'G':
-		return n << 30
-	}
-	return n
+// leafBytes is the size a leaf-size name ("4K", "2M", "1G") stands for.
+func leafBytes(name string) uint64 {
+	n, _ := layout.ParseAddr(name)
+	return uint64(n)
 }

@@ -260,31 +260,6 @@ func (s seg) rest(from, to, at uint64, w Piece, i int) []seg {
 	return out
 }
 
-// leafBytes parses the engine's leaf size names ("4K", "2M", "1G", …).
-func leafBytes(s string) uint64 {
-	if len(s) < 2 {
-		return 0
-	}
-	var n uint64
-	for _, c := range s[:len(s)-1] {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	switch s[len(s)-1] {
-	case 'K':
-		return n << 10
-	case 'M':
-		return n << 20
-	case 'G':
-		return n << 30
-	case 'T':
-		return n << 40
-	}
-	return 0
-}
-
 // attachWhy gives every piece the final result's explanation of its leaf
 // size: the mapping that covers it with the same leaves and purpose, or
 // failing that one of the same purpose and leaf size elsewhere (head.S's
@@ -473,4 +448,11 @@ func (t *Timeline) Partial(k int) (*result.Result, State) {
 		p.Trace = t.r.Trace[:s.Step+1]
 	}
 	return &p, s
+}
+
+// leafBytes is the size a leaf-size name ("4K", "2M", "1G") stands for;
+// 0 for anything else.
+func leafBytes(s string) uint64 {
+	n, _ := layout.ParseAddr(s)
+	return uint64(n)
 }
