@@ -13,10 +13,15 @@ import (
 	"linmap/sim/layout"
 )
 
-var update = flag.Bool("update", false, "regenerate assets/presets/oracle-*.json from ../shared/oracle/cases")
+var update = flag.Bool("update", false, "regenerate assets/presets/oracle-*.json from ../shared/oracle/cases*")
 
-// casesDir is the oracle's results, beside the checkout.
-const casesDir = "../../shared/oracle/cases"
+// caseDirs are the oracle's results, beside the checkout, and the prefix
+// their presets take: Debian 6.1/6.12, Debian 7.2, 7.2 built here.
+var caseDirs = []struct{ dir, prefix string }{
+	{"../../shared/oracle/cases", "oracle-"},
+	{"../../shared/oracle/cases-7.2", "oracle-7.2-"},
+	{"../../shared/oracle/cases-built", "oracle-built-"},
+}
 
 func TestPresets(t *testing.T) {
 	ps := Presets()
@@ -109,7 +114,7 @@ func TestSeeds(t *testing.T) {
 }
 
 // oraclePreset converts one oracle result into its preset.
-func oraclePreset(caseFile string) ([]byte, error) {
+func oraclePreset(caseFile, prefix string) ([]byte, error) {
 	data, err := os.ReadFile(caseFile)
 	if err != nil {
 		return nil, err
@@ -118,31 +123,37 @@ func oraclePreset(caseFile string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", caseFile, err)
 	}
-	id := strings.TrimSuffix(filepath.Base(caseFile), ".json")
-	l.Name = "Oracle: " + id
+	id := strings.TrimSuffix(prefix+filepath.Base(caseFile), ".json")
+	l.Name = "Oracle: " + strings.TrimPrefix(id, "oracle-")
 	what := fmt.Sprintf("Real-kernel result: %s %s/%d under QEMU virt, cmdline %q", l.Kernel.Era, l.Kernel.PageSize, l.Kernel.VABits, l.Kernel.Cmdline)
 	if l.Description != "" {
 		l.Description = strings.TrimSuffix(l.Description, ".") + ". " + what + "."
 	} else {
 		l.Description = what + "."
 	}
-	l.Source += "; generated from shared/oracle/cases/" + filepath.Base(caseFile) + " by assets_test.go -update"
+	l.Source += "; generated from shared/oracle/" + filepath.Base(filepath.Dir(caseFile)) + "/" + filepath.Base(caseFile) + " by assets_test.go -update"
 	return l.Marshal()
 }
 
 // TestOraclePresets checks (or with -update writes) oracle-<case>.json for
 // every oracle case, so the presets follow the oracle when it grows.
 func TestOraclePresets(t *testing.T) {
-	cases, _ := filepath.Glob(filepath.Join(casesDir, "*.json"))
-	if len(cases) == 0 {
-		t.Skipf("no oracle cases at %s", casesDir)
+	var cases, prefixes []string
+	for _, d := range caseDirs {
+		fs, _ := filepath.Glob(filepath.Join(d.dir, "*.json"))
+		if len(fs) == 0 {
+			t.Fatalf("no oracle cases at %s: shared/ must sit beside the checkout", d.dir)
+		}
+		for _, f := range fs {
+			cases, prefixes = append(cases, f), append(prefixes, d.prefix)
+		}
 	}
-	for _, c := range cases {
-		want, err := oraclePreset(c)
+	for i, c := range cases {
+		want, err := oraclePreset(c, prefixes[i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		file := filepath.Join("presets", "oracle-"+filepath.Base(c))
+		file := filepath.Join("presets", prefixes[i]+filepath.Base(c))
 		if *update {
 			if err := os.WriteFile(file, want, 0o644); err != nil {
 				t.Fatal(err)

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"linmap/formats/oracle"
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
@@ -13,14 +14,14 @@ func benchLayout(b *testing.B, l *layout.Layout) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		// A simulated panic (seed B under v3.18) is a result like any other.
-		if _, err := Run(l); err != nil {
+		if _, err := sim.Run(l); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkOracleCases(b *testing.B) {
-	files, _ := filepath.Glob(filepath.Join(oracleDir, "*.json"))
+	files, _ := filepath.Glob(filepath.Join(oracleDirs[0], "*.json"))
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
 		l, err := oracle.FromCase(data)

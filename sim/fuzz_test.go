@@ -40,7 +40,7 @@ func layoutFromBytes(data []byte, cmd string) *layout.Layout {
 	e := eras[int(data[0])%len(eras)]
 	sizes := []string{"4K", "16K", "64K"}
 	ps := sizes[int(data[1])%3]
-	vas := e.VABits[ps]
+	vas := e.Kconfig.VABits[ps]
 	if len(vas) == 0 {
 		return nil
 	}

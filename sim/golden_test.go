@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"encoding/json"
@@ -8,16 +8,28 @@ import (
 	"testing"
 
 	"linmap/formats/oracle"
+	"linmap/sim"
 	"linmap/sim/layout"
 	"linmap/sim/result"
 )
 
-// oracleDir holds what real kernels built (shared/oracle beside the checkout).
-const oracleDir = "../../shared/oracle/cases"
+// oracleDirs hold what real kernels built (shared/oracle beside the
+// checkout): Debian 6.1 and 6.12, Debian 7.2, and 7.2 built with other
+// page sizes and VA sizes.
+var oracleDirs = []string{"../../shared/oracle/cases", "../../shared/oracle/cases-7.2", "../../shared/oracle/cases-built"}
 
 type oracleCase struct {
-	Memstart []string `json:"memstart_addr_derived"`
-	Gran     []struct {
+	Kernel struct {
+		Release string `json:"release"`
+	} `json:"kernel"`
+	Memstart    []string    `json:"memstart_addr_derived"`
+	LinearStart layout.Addr `json:"PAGE_OFFSET_vabits_actual"`
+	LinearEnd   layout.Addr `json:"PAGE_END"`
+	Walk        struct {
+		Levels       int `json:"levels"`
+		VABitsActual int `json:"vabits_actual"`
+	} `json:"walk"`
+	Gran []struct {
 		PAStart layout.Addr `json:"pa_start"`
 		PAEnd   layout.Addr `json:"pa_end"`
 		Page    string      `json:"page"`
@@ -52,16 +64,20 @@ func shape(ms []result.Mapping) []shapeRun {
 }
 
 func TestOracleCases(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(oracleDir, "*.json"))
-	if len(files) == 0 {
-		t.Fatalf("no oracle cases in %s: shared/ must sit beside the checkout", oracleDir)
+	var files []string
+	for _, dir := range oracleDirs {
+		fs, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		if len(fs) == 0 {
+			t.Fatalf("no oracle cases in %s: shared/ must sit beside the checkout", dir)
+		}
+		files = append(files, fs...)
 	}
 	// More ground truth made with shared/tools/oracle for cases the shared
 	// set lacks (LPA2 kernels on CPUs without LPA2).
 	extra, _ := filepath.Glob("testdata/oracle/*.json")
 	files = append(files, extra...)
 	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		name := filepath.Base(filepath.Dir(f)) + "/" + strings.TrimSuffix(filepath.Base(f), ".json")
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(f)
 			if err != nil {
@@ -75,7 +91,7 @@ func TestOracleCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := Run(l)
+			res, err := sim.Run(l)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,6 +100,12 @@ func TestOracleCases(t *testing.T) {
 			}
 			if len(want.Memstart) != 1 || want.Memstart[0] != res.PhysOffset.String() {
 				t.Errorf("PHYS_OFFSET = %s, kernel had %v", res.PhysOffset, want.Memstart)
+			}
+			if res.Levels != want.Walk.Levels || res.VABitsActual != want.Walk.VABitsActual {
+				t.Errorf("%d levels, va_bits_actual %d; kernel had %d, %d", res.Levels, res.VABitsActual, want.Walk.Levels, want.Walk.VABitsActual)
+			}
+			if res.LinearStart != want.LinearStart || res.LinearEnd != want.LinearEnd {
+				t.Errorf("linear region [%s, %s), kernel had [%s, %s)", res.LinearStart, res.LinearEnd, want.LinearStart, want.LinearEnd)
 			}
 			got := shape(res.Mappings)
 			var exp []shapeRun

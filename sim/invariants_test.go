@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"linmap/sim/kernel"
 	"linmap/sim/layout"
 	"linmap/sim/result"
 )
@@ -24,6 +25,13 @@ func checkInvariants(l *layout.Layout, r *result.Result) error {
 		va, pa, size := uint64(m.VA), uint64(m.PA), uint64(m.Size)
 		if want := pa - uint64(r.PhysOffset) + uint64(r.PageOffset); va != want {
 			return fmt.Errorf("run %d %+v: VA %#x, want PA − PHYS_OFFSET + PAGE_OFFSET = %#x", i, m, va, want)
+		}
+		// Inside the linear region [linear_start, linear_end); 0 is 2^64.
+		if va < uint64(r.LinearStart) || (r.LinearEnd != 0 && va+size-1 > uint64(r.LinearEnd)-1) || va+size-1 < va {
+			return fmt.Errorf("run %d %+v: VA [%#x, %#x) outside the linear region [%s, %s)", i, m, va, va+size, r.LinearStart, r.LinearEnd)
+		}
+		if uint64(m.LeafBytes) != pageBytes(m.Page) || m.Purpose == "" {
+			return fmt.Errorf("run %d %+v: leaf_bytes %s does not match page %s, or no purpose", i, m, m.LeafBytes, m.Page)
 		}
 		if m.Why == "" {
 			return fmt.Errorf("run %+v does not say why its leaves are %s", m, m.Page)
@@ -84,10 +92,17 @@ func checkInvariants(l *layout.Layout, r *result.Result) error {
 			return fmt.Errorf("memory [%#x-%#x) of bank %s is neither mapped nor lost", cur, hi, b.Base)
 		}
 	}
-	if r.Era != "v3.18" && r.Era != "rfc-2014" && r.Fatal == nil {
+	if e, _ := LookupEra(r.Era); !editsLiveTables(e) && r.Fatal == nil {
 		return checkTableCounts(r)
 	}
 	return nil
+}
+
+// editsLiveTables: the era edits head.S's tables in place (v3.18 and the
+// RFC), so its table pages are not one per parent entry of the leaves.
+func editsLiveTables(e *Era) bool {
+	_, classic := e.Policy.(kernel.Classic)
+	return classic
 }
 
 // checkTableCounts: with fresh tables (v4.6+), the linear map's table pages
@@ -159,23 +174,42 @@ var cmdlines = []string{"", "rodata=on", "rodata=off", "rodata=full", "rodata=no
 	"crashkernel=256M", "crashkernel=128M rodata=on", "kfence.sample_interval=100 rodata=on", "kfence.sample_interval=0",
 	"debug_pagealloc=on", "nokaslr rodata=on", "movable_node rodata=on"}
 
-// randomLayout builds a plausible machine: 1–6 banks above 1 GiB, some
-// unaligned, optional no-map carve-outs, the image in the first bank.
-func randomLayout(rng *rand.Rand) *layout.Layout {
-	eras := Eras()
-	e := eras[rng.Intn(len(eras))]
-	var sizes []string
-	for k := range e.VABits {
-		sizes = append(sizes, k)
+// geometry is one page size / VA_BITS pair an era's Kconfig allows.
+type geometry struct {
+	era    *Era
+	page   string
+	vaBits int
+}
+
+// allGeometries lists every page size / VA_BITS pair of every era.
+func allGeometries() []geometry {
+	var out []geometry
+	for _, e := range Eras() {
+		var sizes []string
+		for k := range e.Kconfig.VABits {
+			sizes = append(sizes, k)
+		}
+		sort.Strings(sizes)
+		for _, ps := range sizes {
+			for _, va := range e.Kconfig.VABits[ps] {
+				out = append(out, geometry{e, ps, va})
+			}
+		}
 	}
-	sort.Strings(sizes)
-	ps := sizes[rng.Intn(len(sizes))]
-	vas := e.VABits[ps]
-	l := &layout.Layout{Kernel: layout.Kernel{Era: e.ID, PageSize: ps, VABits: vas[rng.Intn(len(vas))], Cmdline: cmdlines[rng.Intn(len(cmdlines))]}}
+	return out
+}
+
+// randomLayout builds a plausible machine for g: 1–6 banks above 1 GiB,
+// some unaligned, optional no-map carve-outs (some byte-granular, some
+// nodes with several reg pairs), the image in the first bank.
+func randomLayout(rng *rand.Rand, g geometry) *layout.Layout {
+	e, ps := g.era, g.page
+	l := &layout.Layout{Kernel: layout.Kernel{Era: e.ID, PageSize: ps, VABits: g.vaBits, Cmdline: cmdlines[rng.Intn(len(cmdlines))]}}
 	if rng.Intn(3) == 0 {
 		l.Kernel.KASLRSeed = layout.Addr(rng.Uint64())
 	}
-	l.CPU = layout.CPU{LPA2: rng.Intn(2) == 0, VA52: rng.Intn(2) == 0, BBML2NoAbort: rng.Intn(2) == 0, PABits: []int{0, 40, 44, 48, 52}[rng.Intn(5)]}
+	l.CPU = layout.CPU{LPA2: rng.Intn(2) == 0, VA52: rng.Intn(2) == 0, BBML2NoAbort: rng.Intn(2) == 0, Realm: rng.Intn(4) == 0,
+		PABits: []int{0, 40, 44, 48, 52}[rng.Intn(5)]}
 	grains := []uint64{1 << 16, 1 << 20, 2 << 20, 32 << 20, 1 << 30}
 	cur := uint64(0x40000000)
 	if rng.Intn(4) == 0 {
@@ -195,11 +229,17 @@ func randomLayout(rng *rand.Rand) *layout.Layout {
 		}
 	}
 	first := l.Memory[0]
-	to := layout.Addr(0x80000)
-	if e.ID != "v3.18" && e.ID != "rfc-2014" && e.ID != "v4.6" && e.ID != "v4.19" {
-		to = 0
-	}
+	to := layout.Addr(e.Builds.For(ps).TextOffset)
 	l.Image = layout.Image{Base: ((first.Base + 2<<20 - 1) &^ (2<<20 - 1)) + to, TextOffset: &to, End: 0x1000000}
+	if rng.Intn(2) == 0 {
+		// Sections anywhere in 64K steps, in order (v7.2 maps some first).
+		var offs [5]layout.Addr
+		for i := range offs {
+			offs[i] = layout.Addr(rng.Intn(256)) << 16
+		}
+		sort.Slice(offs[:], func(i, j int) bool { return offs[i] < offs[j] })
+		l.Image.Stext, l.Image.Etext, l.Image.InitBegin, l.Image.InitEnd, l.Image.BssStop = offs[0], offs[1], offs[2], offs[3], offs[4]
+	}
 	if l.Image.Base+0x1000000 > first.End() {
 		l.Memory[0].Size = l.Image.Base + 0x1000000 - first.Base + 64<<20
 	}
@@ -208,17 +248,28 @@ func randomLayout(rng *rand.Rand) *layout.Layout {
 			b := l.Memory[rng.Intn(len(l.Memory))]
 			off := layout.Addr(rng.Int63n(int64(b.Size))) &^ 0xffff
 			sz := layout.Addr(1+rng.Intn(64)) << 16
-			l.Reserved = append(l.Reserved, layout.Reserved{Base: b.Base + off, Size: sz, NoMap: rng.Intn(2) == 0})
+			if rng.Intn(4) == 0 {
+				off, sz = off+layout.Addr(rng.Intn(0x1000)), sz-layout.Addr(rng.Intn(0x1000)) // byte-granular
+			}
+			r := layout.Reserved{Base: b.Base + off, Size: sz, NoMap: rng.Intn(2) == 0, Name: fmt.Sprintf("r%d", i)}
+			l.Reserved = append(l.Reserved, r)
+			if rng.Intn(3) == 0 && r.End()+0x200000 < b.End() {
+				// A second <base size> pair of the same node.
+				r.Base, r.RegIndex = r.End()+0x100000, 1
+				l.Reserved = append(l.Reserved, r)
+			}
 		}
 	}
 	return l
 }
 
+// Every era, every page size / VA_BITS pair it allows, random layouts.
 func TestInvariantsRandomLayouts(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	ran := map[string]int{}
-	for i := 0; i < 1500; i++ {
-		l := randomLayout(rng)
+	geoms := allGeometries()
+	for i := 0; i < 40*len(geoms); i++ {
+		l := randomLayout(rng, geoms[i%len(geoms)])
 		r, err := Run(l)
 		if err != nil {
 			var fe *layout.FieldError
@@ -227,15 +278,16 @@ func TestInvariantsRandomLayouts(t *testing.T) {
 			}
 			continue
 		}
-		ran[r.Era]++
+		ran[fmt.Sprintf("%s %s/%d", r.Era, r.PageSize, r.VABits)]++
 		if err := checkInvariants(l, r); err != nil {
 			b, _ := l.Marshal()
 			t.Fatalf("case %d (%s): %v\nlayout: %s", i, r.Era, err, b)
 		}
 	}
-	for _, e := range Eras() {
-		if ran[e.ID] < 50 {
-			t.Errorf("era %s ran only %d random layouts", e.ID, ran[e.ID])
+	for _, g := range geoms {
+		key := fmt.Sprintf("%s %s/%d", g.era.ID, g.page, g.vaBits)
+		if ran[key] < 20 {
+			t.Errorf("%s ran only %d random layouts", key, ran[key])
 		}
 	}
 }

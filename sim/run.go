@@ -4,16 +4,14 @@ package sim
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"linmap/sim/kernel"
 	"linmap/sim/layout"
+	"linmap/sim/ptdump"
 	"linmap/sim/result"
 )
-
-// DefaultEra is used when a layout names none: the newest era checked
-// against real kernels.
-const DefaultEra = "v6.12"
 
 // Run simulates the layout's kernel era booting on the layout's machine.
 // It returns an error only for input the era cannot take (a
@@ -27,20 +25,25 @@ func Run(l *layout.Layout) (*result.Result, error) {
 	if id == "" {
 		id = DefaultEra
 	}
-	info, ok := LookupEra(id)
+	e, ok := LookupEra(id)
 	if !ok {
-		ids := make([]string, len(eraTable))
-		for i, e := range eraTable {
-			ids[i] = e.ID
-		}
 		return nil, &layout.FieldError{Field: "kernel.era", Value: fmt.Sprintf("%q", l.Kernel.Era),
-			Msg: "unknown era; choose one of " + strings.Join(ids, ", ")}
+			Msg: "unknown era; choose one of " + strings.Join(EraIDs(), ", ")}
 	}
-	res, err := kernel.Run(l, id, kernel.Options{VAChoices: info.VABits, DefaultPage: info.DefaultPageSize, DefaultVABits: info.DefaultVABits})
+	res, err := kernel.Run(l, &e.Spec)
 	if err != nil {
 		return nil, err
 	}
-	res.EraLabel = info.Label
-	res.EraNote = info.Note
+	res.EraLabel = e.Label
+	res.EraNote = e.Note
 	return res, nil
+}
+
+// Ptdump writes r's linear map as its era's kernel_page_tables shows it.
+func Ptdump(w io.Writer, r *result.Result) error {
+	e, ok := LookupEra(r.Era)
+	if !ok {
+		return fmt.Errorf("ptdump: unknown era %q", r.Era)
+	}
+	return ptdump.Write(w, r, e.Ptdump)
 }

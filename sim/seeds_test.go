@@ -105,7 +105,7 @@ func TestSeedUnalignedHead(t *testing.T) {
 	l := seed(t, "seed-c-unaligned-head")
 	r := runEra(t, l, "v3.18")
 	boot := r.Mappings[0]
-	if boot.What != "boot" || boot.PA != 0x40000000 || boot.Size != 0x200000 || boot.Page != "2M" {
+	if boot.Purpose != result.PurposeHeadS || boot.PA != 0x40000000 || boot.Size != 0x200000 || boot.Page != "2M" {
 		t.Errorf("first run %+v, want head.S's 2M boot section at 0x40000000", boot)
 	}
 	var nonRAM bool
@@ -123,7 +123,7 @@ func TestSeedUnalignedHead(t *testing.T) {
 				head = &r.Mappings[i]
 			}
 		}
-		if head == nil || head.Level != "PTE" || head.What != "linear" {
+		if head == nil || head.Level != "PTE" || head.Purpose != "linear" {
 			t.Errorf("%s: the head at 0x40100000 is not page-mapped by map_mem: %+v", era, head)
 		}
 	}

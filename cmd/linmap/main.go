@@ -21,7 +21,6 @@ import (
 
 	"linmap/sim"
 	"linmap/sim/layout"
-	"linmap/sim/ptdump"
 	"linmap/sim/result"
 )
 
@@ -131,7 +130,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	case "ptdump":
-		if err := ptdump.Write(stdout, res); err != nil {
+		if err := sim.Ptdump(stdout, res); err != nil {
 			fmt.Fprintf(stderr, "linmap: %v\n", err)
 			return 1
 		}

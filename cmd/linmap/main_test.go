@@ -96,7 +96,7 @@ func TestRun(t *testing.T) {
 		{name: "summary is the default format", args: []string{"-format", "summary", "{small}"}, want: []string{`(?m)^outcome       boots$`}},
 		{name: "json", args: []string{"-format", "json", "{small}"}, want: []string{
 			`"era": "v6\.1"`, `"phys_offset": "0x40000000"`, `"page_offset": "0xffff000000000000"`,
-			`"what": "kernel-alias"`, `"fatal": null`, `"kind": "leaves"`,
+			`"purpose": "kernel-alias"`, `"leaf_bytes": "0x200000"`, `"fatal": null`, `"kind": "leaves"`,
 		}},
 		{name: "ptdump", args: []string{"-format=ptdump", "{small}"}, want: []string{
 			`(?m)^---\[ Linear Mapping start \]---$`,
@@ -141,7 +141,7 @@ func TestRun(t *testing.T) {
 		{name: "bad size", args: []string{"{badsize}"}, code: 2, err: `^linmap: .*badsize\.json: memory\[0\]\.size = "1Q": .*$`},
 		{name: "bad size on stdin", args: []string{"-"}, stdin: "badsize", code: 2, err: `^linmap: standard input: memory\[0\]\.size = "1Q": `},
 		{name: "not JSON", args: []string{"-"}, stdin: "", code: 2, err: `^linmap: standard input: \(document\): not valid JSON`},
-		{name: "unknown era in layout", args: []string{"{badera}"}, code: 2, err: `kernel\.era = "v9\.9": unknown era; choose one of v3\.18, .*v6\.18$`},
+		{name: "unknown era in layout", args: []string{"{badera}"}, code: 2, err: `kernel\.era = "v9\.9": unknown era; choose one of v3\.18, .*v7\.2$`},
 		{name: "unknown era flag", args: []string{"-era", "v5.4", "{small}"}, code: 2, err: `kernel\.era = "v5\.4": unknown era`},
 		{name: "era rejects the page size", args: []string{"-era", "v3.18", "-page-size", "16K", "{small}"}, code: 2, err: `kernel\.page_size = "16K": era v3\.18 offers only 4K, 64K pages`},
 		{name: "era rejects VA_BITS", args: []string{"-page-size", "16K", "-va-bits", "39", "{small}"}, code: 2, err: `kernel\.va_bits = 39: era v6\.1 with 16K pages allows VA_BITS 36, 47, 48$`},

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
@@ -28,10 +29,10 @@ func TestImport(t *testing.T) {
 			nReserved: 19, era: "v6.1", image: 0x40200000},
 		{name: "flagged format, memory only", file: "testdata/b16-3banks-memory.txt",
 			memory: []rng{{0x40000000, 0x1fe00000, 0, false}, {0x62000000, 0x7c000000, 0, false}, {0xe0200000, 0x5fc00000, 0, false}},
-			era:    "v6.12"},
+			era:    sim.DefaultEra},
 		{name: "flagged format, both lists without headers", file: "testdata/b16-3banks-both.txt",
 			memory:    []rng{{0x40000000, 0x1fe00000, 0, false}, {0x62000000, 0x7c000000, 0, false}, {0xe0200000, 0x5fc00000, 0, false}},
-			nReserved: 22, era: "v6.12", image: 0x40200000},
+			nReserved: 22, era: sim.DefaultEra, image: 0x40200000},
 		{name: "flags, nodes, x, timestamps and a version line", text: `[    0.000000] Linux version 6.8.0-31-generic (buildd@x) #31-Ubuntu
 # cat /sys/kernel/debug/memblock/memory
    0: 0x0000000000000000..0x000000000007ffff    0 NOMAP

@@ -6,30 +6,50 @@ package oracle
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
-// kernelBuild is what the harness's Debian kernels look like: era, page
-// size, VA_BITS, KFENCE setup and the image's section offsets from _text
-// (read from each kernel's /proc/kallsyms and Image header).
+// kernelBuild is what one of the harness's kernels looks like: its
+// release, page size, VA_BITS, KFENCE setup and the image's section
+// offsets from _text. A result file carries all of it (kernel.config,
+// raw.kallsyms); a bare input layout only names the kernel, so the known
+// builds are listed here, read from their results.
 type kernelBuild struct {
-	era, pageSize                         string
-	vaBits                                int
-	kfence                                bool
-	stext, etext, initBegin, end, dtbSize layout.Addr
+	release  string
+	pageSize string
+	vaBits   int
+	kfence   bool
+	image    layout.Image
+	dtbSize  layout.Addr
+}
+
+func img(stext, etext, initBegin, initEnd, bssStop, end layout.Addr) layout.Image {
+	return layout.Image{Stext: stext, Etext: etext, InitBegin: initBegin, InitEnd: initEnd, BssStop: bssStop, End: end}
 }
 
 var builds = map[string]kernelBuild{
-	"6.1":      {"v6.1", "4K", 48, false, 0x10000, 0xd00000, 0x1660000, 0x2010000, 0x1d8b},
-	"6.12":     {"v6.12", "4K", 52, true, 0x10000, 0xf50000, 0x1d00000, 0x2b30000, 0x1da7},
-	"6.12-16k": {"v6.12", "16K", 52, true, 0x10000, 0xf50000, 0x1d30000, 0x2be0000, 0x1da7},
+	"6.1":      {"6.1.0-56-arm64", "4K", 48, false, img(0x10000, 0xd00000, 0x1660000, 0, 0, 0x2010000), 0x1d8b},
+	"6.12":     {"6.12.117+deb12-arm64", "4K", 52, true, img(0x10000, 0xf50000, 0x1d00000, 0, 0, 0x2b30000), 0x1da7},
+	"6.12-16k": {"6.12.117+deb12-arm64-16k", "16K", 52, true, img(0x10000, 0xf50000, 0x1d30000, 0, 0, 0x2be0000), 0x1da7},
+	"7.2":      {"7.2.13+deb14-arm64", "4K", 52, true, img(0x10000, 0x12c0000, 0x2510000, 0x28e0000, 0x2ee6000, 0x2f00000), 0x1d8b},
+	"7.2-16k":  {"7.2.13+deb14-arm64-16k", "16K", 52, true, img(0x10000, 0x12c0000, 0x2540000, 0x2950000, 0x2f68000, 0x2fa0000), 0x1da7},
+	// Kernels built from Debian's 7.2 source with build-kernel.sh
+	// (tinyconfig + base.config + the variant), as their results show.
+	"build:4k-39":  {"7.2.13-oracle-4k-39", "4K", 39, true, img(0x10000, 0x220000, 0x300000, 0x3d0000, 0x4c2000, 0x4d0000), 0x1d8b},
+	"build:16k-36": {"7.2.13-oracle-16k-36", "16K", 36, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x560000), 0x1d8b},
+	"build:16k-47": {"7.2.13-oracle-16k-47", "16K", 47, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x570000), 0x1d8b},
+	"build:64k-48": {"7.2.13-oracle-64k-48", "64K", 48, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x750000), 0x1d8b},
+	"build:64k-52": {"7.2.13-oracle-64k-52", "64K", 52, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x750000), 0x1d8b},
 }
 
-// cpuModels maps QEMU -cpu models to their features: `max` has LPA2 and a
-// 52-bit PA range; cortex-a57 has neither (PARange 44 bits); cortex-a76 has
-// 16K pages but no LPA2 (40 bits).
+// cpuFor maps QEMU -cpu models to their features: `max` has LPA2, LVA and
+// a 52-bit PA range; cortex-a57 has neither (PARange 44 bits); cortex-a76
+// has 16K pages but no LPA2 (40 bits).
 func cpuFor(model string) (layout.CPU, error) {
 	name, _, _ := strings.Cut(model, ",")
 	switch name {
@@ -68,12 +88,18 @@ type harnessLayout struct {
 	KASLR          bool        `json:"kaslr"`
 }
 
-// caseFile is the part of a harness result that fixes the machine.
+// caseFile is the part of a harness result that fixes the machine and
+// the kernel.
 type caseFile struct {
 	Layout        harnessLayout `json:"layout"`
 	DeclaredBanks []bank        `json:"declared_banks"`
 	Cmdline       string        `json:"cmdline"`
-	Qemu          struct {
+	Kernel        struct {
+		Release   string            `json:"release"`
+		Config    map[string]string `json:"config"`
+		ImageSize layout.Addr       `json:"image_size"`
+	} `json:"kernel"`
+	Qemu struct {
 		CPU  string `json:"cpu"`
 		Load struct {
 			Kernel     layout.Addr `json:"kernel"`
@@ -82,7 +108,10 @@ type caseFile struct {
 			InitrdSize layout.Addr `json:"initrd_size"`
 		} `json:"load"`
 	} `json:"qemu"`
-	Memstart []string `json:"memstart_addr_derived"`
+	Reserved []bank `json:"memblock_reserved"`
+	Raw      struct {
+		Kallsyms string `json:"kallsyms"`
+	} `json:"raw"`
 }
 
 const qemuRAMBase = 0x40000000
@@ -110,29 +139,103 @@ func IsHarnessLayout(data []byte) bool {
 	return !fmtKey && (ram || banks)
 }
 
-// FromCase builds the layout an oracle result was produced from, with the
-// load addresses QEMU actually used.
+// FromCase builds the layout an oracle result was produced from: the
+// kernel's own release, Kconfig and section offsets (kernel.config,
+// raw.kallsyms) and the load addresses QEMU used.
 func FromCase(data []byte) (*layout.Layout, error) {
 	var c caseFile
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("oracle case: %w", err)
+	}
+	b, err := buildFromCase(&c)
+	if err != nil {
+		return nil, err
 	}
 	h := c.Layout
 	h.Banks = c.DeclaredBanks
 	if c.Qemu.CPU != "" {
 		h.CPU = c.Qemu.CPU
 	}
-	l, b, err := fromHarness(h)
+	l, err := fromHarness(h, b)
 	if err != nil {
 		return nil, err
 	}
 	ld := c.Qemu.Load
 	l.Image.Base = ld.Kernel
-	l.DTB = &layout.Blob{Base: ld.DTB, Size: b.dtbSize}
+	dtbSize := b.dtbSize
+	for _, r := range c.Reserved {
+		if r.Base == ld.DTB && r.Size != 0 {
+			dtbSize = r.Size // the DTB reserves itself, exactly
+		}
+	}
+	l.DTB = &layout.Blob{Base: ld.DTB, Size: dtbSize}
 	if ld.InitrdSize != 0 {
 		l.Initrd = &layout.Blob{Base: ld.Initrd, Size: ld.InitrdSize}
 	}
 	return l, l.Check()
+}
+
+// buildFromCase reads the kernel a result was produced with.
+func buildFromCase(c *caseFile) (kernelBuild, error) {
+	b := kernelBuild{release: c.Kernel.Release, dtbSize: 0x1d8b}
+	if known, ok := builds[c.Layout.Kernel]; ok {
+		b = known
+		if c.Kernel.Release != "" {
+			b.release = c.Kernel.Release
+		}
+	}
+	cf := c.Kernel.Config
+	for _, p := range []string{"4K", "16K", "64K"} {
+		if cf["CONFIG_ARM64_"+p+"_PAGES"] == "y" {
+			b.pageSize = p
+		}
+	}
+	if v, err := strconv.Atoi(cf["CONFIG_ARM64_VA_BITS"]); err == nil {
+		b.vaBits = v
+	}
+	if v, ok := cf["CONFIG_KFENCE"]; ok {
+		b.kfence = v == "y"
+	}
+	syms := kallsyms(c.Raw.Kallsyms)
+	text, ok := syms["_text"]
+	if !ok && syms["_stext"] != 0 {
+		text = syms["_stext"] - 0x10000 // 6.1's kallsyms lacks _text, which lies 64K below _stext
+		ok = true
+	}
+	if ok {
+		off := func(name string, cur layout.Addr) layout.Addr {
+			if v, found := syms[name]; found && v >= text {
+				return layout.Addr(v - text)
+			}
+			return cur
+		}
+		im := b.image
+		im.Stext, im.Etext, im.InitBegin = off("_stext", im.Stext), off("_etext", im.Etext), off("__init_begin", im.InitBegin)
+		im.InitEnd, im.BssStop, im.End = off("__init_end", im.InitEnd), off("__bss_stop", im.BssStop), off("_end", im.End)
+		b.image = im
+	}
+	if c.Kernel.ImageSize != 0 {
+		b.image.End = c.Kernel.ImageSize
+	}
+	if b.pageSize == "" || b.vaBits == 0 || b.image.End == 0 {
+		return b, fmt.Errorf("oracle case: kernel %q: its page size, VA_BITS or image size is not in the file", c.Kernel.Release)
+	}
+	return b, nil
+}
+
+// kallsyms reads "ffff800080000000 T _text" lines.
+func kallsyms(text string) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		if v, err := strconv.ParseUint(f[0], 16, 64); err == nil {
+			out[f[2]] = v
+		}
+	}
+	return out
 }
 
 // FromHarnessLayout converts a harness input layout, placing the image, DTB
@@ -143,7 +246,15 @@ func FromHarnessLayout(data []byte) (*layout.Layout, error) {
 	if err := json.Unmarshal(data, &h); err != nil {
 		return nil, fmt.Errorf("oracle layout: %w", err)
 	}
-	l, b, err := fromHarness(h)
+	kname := h.Kernel
+	if kname == "" {
+		kname = "6.1"
+	}
+	b, ok := builds[kname]
+	if !ok {
+		return nil, fmt.Errorf("kernel %q: linmap knows the oracle kernels %s", h.Kernel, strings.Join(buildNames(), ", "))
+	}
+	l, err := fromHarness(h, b)
 	if err != nil {
 		return nil, err
 	}
@@ -152,39 +263,48 @@ func FromHarnessLayout(data []byte) (*layout.Layout, error) {
 	} else {
 		for _, m := range l.Memory {
 			pa := alignUp(max(m.Base, qemuRAMBase+0x200000), 0x200000)
-			if pa+b.end <= m.End() {
+			if pa+b.image.End <= m.End() {
 				l.Image.Base = pa
 				break
 			}
 		}
 		if l.Image.Base == 0 {
-			return nil, fmt.Errorf("oracle layout: no bank can hold the %s kernel image", h.Kernel)
+			return nil, fmt.Errorf("oracle layout: no bank can hold the %s kernel image", kname)
 		}
 	}
-	dtb := alignUp(l.Image.Base+b.end, 0x200000)
+	dtb := alignUp(l.Image.Base+b.image.End, 0x200000)
 	l.DTB = &layout.Blob{Base: dtb, Size: b.dtbSize}
 	l.Initrd = &layout.Blob{Base: dtb + 0x20000, Size: 0xf141e}
 	return l, l.Check()
 }
 
-func fromHarness(h harnessLayout) (*layout.Layout, kernelBuild, error) {
-	kname := h.Kernel
-	if kname == "" {
-		kname = "6.1"
+func buildNames() []string {
+	var out []string
+	for k := range builds {
+		out = append(out, k)
 	}
-	b, ok := builds[kname]
+	sort.Strings(out)
+	return out
+}
+
+func fromHarness(h harnessLayout, b kernelBuild) (*layout.Layout, error) {
+	v, ok := sim.ParseVersion(b.release)
 	if !ok {
-		return nil, b, fmt.Errorf("kernel %q: the oracle kernels are 6.1, 6.12 and 6.12-16k", h.Kernel)
+		return nil, fmt.Errorf("oracle: kernel release %q has no version", b.release)
+	}
+	era, ok := sim.EraForVersion(v)
+	if !ok {
+		return nil, fmt.Errorf("oracle: no era covers kernel %s", b.release)
 	}
 	cpu, err := cpuFor(h.CPU)
 	if err != nil {
-		return nil, b, err
+		return nil, err
 	}
 	l := &layout.Layout{
 		Format: layout.FormatName, Version: layout.Version,
 		Name:        h.Name,
 		Description: h.Note,
-		Source:      "real-kernel oracle (shared/oracle): Debian " + kname + " kernel booted under QEMU virt with these DT memory nodes",
+		Source:      "real-kernel oracle (shared/oracle): " + b.release + " booted under QEMU virt with these DT memory nodes",
 		CPU:         cpu,
 	}
 	cmd := strings.TrimSpace(h.Cmdline)
@@ -193,7 +313,7 @@ func fromHarness(h harnessLayout) (*layout.Layout, kernelBuild, error) {
 	}
 	interval := 0
 	objects := 255
-	l.Kernel = layout.Kernel{Era: b.era, PageSize: b.pageSize, VABits: b.vaBits, Cmdline: cmd}
+	l.Kernel = layout.Kernel{Era: era.ID, PageSize: b.pageSize, VABits: b.vaBits, Cmdline: cmd}
 	l.Kernel.Config.KFENCE = &b.kfence
 	if b.kfence {
 		l.Kernel.Config.KFENCESampleInterval = &interval
@@ -214,10 +334,10 @@ func fromHarness(h harnessLayout) (*layout.Layout, kernelBuild, error) {
 		l.Reserved = append(l.Reserved, layout.Reserved{Base: r.Base, Size: r.Size, NoMap: r.NoMap,
 			Name: fmt.Sprintf("reserved@%x", uint64(r.Base))})
 	}
-	l.Image = layout.Image{Stext: b.stext, Etext: b.etext, InitBegin: b.initBegin, End: b.end}
+	l.Image = b.image
 	zero := layout.Addr(0)
 	l.Image.TextOffset = &zero
-	return l, b, nil
+	return l, nil
 }
 
 func alignUp(x, a layout.Addr) layout.Addr { return (x + a - 1) &^ (a - 1) }

@@ -34,9 +34,9 @@ type Diff struct {
 
 // Side is how one result treats a physical range.
 type Side struct {
-	State string `json:"state"` // leaf size ("2M", "4K+cont"), "lost: <reason>" or "not memory"
-	What  string `json:"what"`  // the mapping's purpose ("linear", "kernel-alias", …); "" when not mapped
-	Why   string `json:"why"`   // mapping.why or lost.detail: the rule and the kernel function
+	State   string         `json:"state"`   // leaf size ("2M", "4K+cont"), "lost: <reason>" or "not memory"
+	Purpose result.Purpose `json:"purpose"` // the mapping's purpose; "" when not mapped
+	Why     string         `json:"why"`     // mapping.why or lost.detail: the rule and the kernel function
 }
 
 type piece struct {
@@ -52,7 +52,7 @@ func pieces(r *result.Result) []piece {
 		if m.Cont {
 			st += "+cont"
 		}
-		ps = append(ps, piece{uint64(m.PA), uint64(m.PA + m.Size), Side{st, m.What, m.Why}})
+		ps = append(ps, piece{uint64(m.PA), uint64(m.PA + m.Size), Side{st, m.Purpose, m.Why}})
 	}
 	for _, l := range r.Lost {
 		ps = append(ps, piece{uint64(l.Base), uint64(l.Base + l.Size), Side{"lost: " + l.Reason, "", l.Detail}})
@@ -136,7 +136,7 @@ func Results(a, b *result.Result) Diff {
 
 func aliasStart(r *result.Result) string {
 	for _, m := range r.Mappings {
-		if m.What == "kernel-alias" {
+		if m.Purpose == result.PurposeKernelAlias {
 			return m.PA.String()
 		}
 	}

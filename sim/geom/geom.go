@@ -124,6 +124,17 @@ func (g Geometry) ContSpan(l int) uint64 {
 	return g.EntrySize(l) << s
 }
 
+// ContSpanAt is the contiguous span the walker can use at level l: none at
+// the root, because __create_pgd_mapping() hands each root entry down on
+// its own, so a chunk there never spans the group (2-level 16K/36 and
+// 64K/42 tables have their PMDs at the root).
+func (g Geometry) ContSpanAt(l int) uint64 {
+	if l == g.Top {
+		return 0
+	}
+	return g.ContSpan(l)
+}
+
 // LevelName is the kernel's name for entries at level l: "PGD" for the
 // root, else P4D/PUD/PMD/PTE (folded levels take the root's name).
 func (g Geometry) LevelName(l int) string {

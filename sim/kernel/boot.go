@@ -20,6 +20,9 @@ import (
 type Era interface {
 	// Boot runs the era's boot path on b.
 	Boot(b *Boot)
+	// Cmdline says how the era parses the early parameters that shape
+	// the linear map.
+	Cmdline() CmdlineRules
 }
 
 // Boot is the state of one simulated boot.
@@ -38,9 +41,9 @@ type Boot struct {
 
 	removed   []lostSpan // memory taken away, with why
 	fatal     bool
-	cause     string // what the current mapping call maps, for table records
-	allocFn   string // the function table pages come from (early_alloc, early_pgtable_alloc, …)
+	allocFn   string // the function table pages come from (early_alloc, early_pgtable_alloc)
 	crashBase uint64 // where reserve_crashkernel put the crash kernel (0: not yet)
+	msg       Messages
 
 	slab  []layout.Addr // backing store for the trace's optional fields
 	bools []bool
@@ -100,6 +103,16 @@ func (b *Boot) warn(fn, msg string) {
 	b.step(result.Step{Kind: result.StepWarn, Text: msg, Func: fn})
 }
 
+// cmdlineWarnings prints what the early parameter parsers complained about.
+func (b *Boot) cmdlineWarnings() {
+	for _, name := range b.Cfg.Malformed {
+		b.warn("parse_early_param", fmt.Sprintf("Malformed early option '%s'", name))
+	}
+	for _, v := range b.Cfg.Invalid {
+		b.warn("arch_parse_debug_rodata", fmt.Sprintf("Invalid option string for rodata: '%s'", v))
+	}
+}
+
 // die records the first fatal error; boot stops.
 func (b *Boot) die(fn, msg string) {
 	if b.fatal {
@@ -139,8 +152,16 @@ func (b *Boot) phys2virt(pa uint64) uint64 {
 // events adapts pgtable events to result records and trace steps.
 type events struct{ b *Boot }
 
-func (e events) Alloc(level int, pa, count uint64, mapped bool) {
-	b := e.b
+func (e events) Alloc(level int, pa, count uint64, mapped bool, r *pgtable.Request) {
+	fn := e.b.allocFn
+	if fn == "" {
+		fn = "early_pgtable_alloc"
+	}
+	e.b.recordTables(level, pa, count, mapped, r.Purpose, r.Cause, fn, false)
+}
+
+// recordTables records count table pages for entries of level at pa.
+func (b *Boot) recordTables(level int, pa, count uint64, mapped bool, purpose result.Purpose, cause, fn string, inImage bool) {
 	name := b.G.LevelName(level)
 	state := " (already mapped)"
 	if !mapped {
@@ -153,15 +174,12 @@ func (e events) Alloc(level int, pa, count uint64, mapped bool) {
 	t = append(t, " table page(s) at 0x"...)
 	t = strconv.AppendUint(t, pa, 16)
 	t = append(t, " for "...)
-	t = append(t, b.cause...)
+	t = append(t, cause...)
 	t = append(t, state...)
-	fn := b.allocFn
-	if fn == "" {
-		fn = "early_pgtable_alloc"
-	}
-	i := b.step(result.Step{Kind: result.StepAlloc, Text: string(t), Func: fn, PA: b.ap(pa),
+	i := b.step(result.Step{Kind: result.StepAlloc, Text: string(t), Func: fn, Purpose: purpose, PA: b.ap(pa),
 		Size: b.ap(count * b.page()), Level: name, Count: int64(count), Mapped: b.bp(mapped)})
-	b.addTables(result.Tables{PA: layout.Addr(pa), Count: int64(count), Level: name, Cause: b.cause, Mapped: mapped, Step: i})
+	b.addTables(result.Tables{PA: layout.Addr(pa), Count: int64(count), Level: name, Purpose: purpose, Cause: cause,
+		InImage: inImage, Mapped: mapped, Step: i})
 }
 
 func (e events) Leaves(l pgtable.Leaf, pa uint64) {
@@ -184,9 +202,9 @@ func (e events) Leaves(l pgtable.Leaf, pa uint64) {
 	t = append(t, " → PA 0x"...)
 	t = strconv.AppendUint(t, pa, 16)
 	t = append(t, " ("...)
-	t = append(t, l.What...)
+	t = append(t, l.Purpose...)
 	t = append(t, ')')
-	b.step(result.Step{Kind: result.StepLeaves, Text: string(t), VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
+	b.step(result.Step{Kind: result.StepLeaves, Text: string(t), Purpose: l.Purpose, VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
 		Page: leaf, Level: lvl, Cont: l.Cont, Count: int64(size / es)})
 }
 
@@ -202,13 +220,46 @@ func (e events) Free(level int, pa uint64, leaked bool) {
 		Func: "alloc_init_pud", PA: b.ap(pa), Level: name})
 }
 
+func (e events) Warn(f pgtable.Fault) {
+	site := e.b.msg.Sites(f.Check, f.Level)
+	e.b.warn(site.Func, e.b.faultText(f))
+}
+
+// faultText is the kernel's message for a check the walk hit, with what
+// it means.
+func (b *Boot) faultText(f pgtable.Fault) string {
+	if f.Check == pgtable.CheckAlloc {
+		if f.Detail != "" {
+			return f.Detail
+		}
+		return b.msg.AllocFail(b.page())
+	}
+	site := b.msg.Sites(f.Check, f.Level)
+	lvl := geom.LeafLevelName(f.Level)
+	var what string
+	switch f.Check {
+	case pgtable.CheckTableUnderLeaf:
+		what = fmt.Sprintf("a %s table is needed at VA %#x where a %s block is", geom.LeafLevelName(f.Level+1), f.VA, lvl)
+	case pgtable.CheckAttrChange:
+		what = fmt.Sprintf("the live %s entry at VA %#x would change in a way that needs break-before-make", lvl, f.VA)
+	case pgtable.CheckSetHuge:
+		times := ""
+		if f.Count > 1 {
+			times = fmt.Sprintf(" (%d times, once per entry)", f.Count)
+		}
+		return fmt.Sprintf("WARNING: CPU: 0 PID: 0 at %s %s — %s%s: the live %s block at VA %#x keeps its attributes and mapping goes on",
+			site.where(), site.Func, site.Expr, times, lvl, f.VA)
+	}
+	return fmt.Sprintf("kernel BUG at %s! — %s in %s(): %s", site.where(), site.Expr, site.Func, what)
+}
+
 // addTables appends a table run, merging with the previous one when the
 // new pages continue it downwards.
 func (b *Boot) addTables(t result.Tables) {
 	ts := b.Res.Tables
 	if n := len(ts); n > 0 {
 		p := &ts[n-1]
-		if p.Level == t.Level && p.Cause == t.Cause && p.Mapped == t.Mapped &&
+		if p.Level == t.Level && p.Cause == t.Cause && p.Mapped == t.Mapped && p.InImage == t.InImage &&
 			uint64(t.PA)+uint64(t.Count)*b.page() == uint64(p.PA) {
 			p.PA = t.PA
 			p.Count += t.Count
@@ -218,18 +269,81 @@ func (b *Boot) addTables(t result.Tables) {
 	b.Res.Tables = append(b.Res.Tables, t)
 }
 
+// purposeName is how a cause names a mapping call.
+var purposeName = map[result.Purpose]string{
+	result.PurposeLinear:      "linear map",
+	result.PurposeKernelAlias: "kernel alias",
+	result.PurposeKernelData:  "kernel data/bss alias",
+	result.PurposeKFENCEPool:  "KFENCE pool",
+	result.PurposeCrashKernel: "crash kernel",
+	result.PurposeKernelImage: "kernel image",
+	result.PurposeHeadS:       "head.S boot map",
+}
+
 // mapRange calls the table builder for [pa, pa+size) at its linear VA.
 // flagsWhy says why flags (if they forbid blocks) do so, in the kernel's terms.
-func (b *Boot) mapRange(fn string, pa, size uint64, prot, what string, flags pgtable.Flags, flagsWhy string) bool {
+func (b *Boot) mapRange(fn string, pa, size uint64, prot string, purpose result.Purpose, flags pgtable.Flags, flagsWhy string) bool {
+	pa, size = b.clipToWindow(pa, size)
+	return b.mapAt(fn, b.phys2virt(pa), pa, size, prot, purpose, flags, flagsWhy, "")
+}
+
+// clipToWindow keeps the part of [pa, pa+size) whose linear address lies in
+// the linear region. The kernel never expects memory outside it, but an
+// inconsistent machine gets there: memory above the CPU's physical address
+// range under linear-map randomisation (which assumes there is none), or
+// v4.6's clip, which does not move memstart_addr. Such a kernel would write
+// its entries over whatever lies past the region; linmap leaves that memory
+// unmapped and says so.
+func (b *Boot) clipToWindow(pa, size uint64) (uint64, uint64) {
+	if size == 0 {
+		return pa, 0
+	}
+	lo := uint64(b.memstart) + (uint64(b.Res.LinearStart) - b.pageOffset) // PA at linear_start
+	span := uint64(b.Res.LinearEnd) - uint64(b.Res.LinearStart)            // 0: up to 2^64
+	in := func(x uint64) bool { return span == 0 || x-lo < span }
+	if in(pa) && in(pa+size-1) && pa+size-1-lo >= pa-lo {
+		return pa, size
+	}
+	// The region is at most one contiguous piece of [pa, pa+size).
+	keepLo, keepHi := pa, pa+size
+	if !in(pa) {
+		if lo > pa && lo < pa+size {
+			keepLo = lo
+		} else {
+			keepLo = keepHi
+		}
+	}
+	if span != 0 && keepLo < keepHi && !in(keepHi-1) {
+		keepHi = lo + span
+	}
+	const why = "its linear address would lie outside the linear region: the kernel does not expect memory there (memory above the CPU's physical address range under linear-map randomisation, or v4.6's clip that leaves memstart_addr in place) and would write entries past the region; linmap does not map it"
+	b.lose(pa, keepLo, result.ReasonBeyondLinear, why)
+	b.lose(max(keepHi, keepLo), pa+size, result.ReasonBeyondLinear, why)
+	b.warn("map_mem", fmt.Sprintf("(linmap) [%#x-%#x) would be mapped outside the linear region [%s, %s): left unmapped", pa, pa+size, b.Res.LinearStart, b.Res.LinearEnd))
+	if keepLo >= keepHi {
+		return pa, 0
+	}
+	return keepLo, keepHi - keepLo
+}
+
+// mapAt is mapRange at any VA (the kernel image's own mapping).
+func (b *Boot) mapAt(fn string, va, pa, size uint64, prot string, purpose result.Purpose, flags pgtable.Flags, flagsWhy, cause string) bool {
 	if b.fatal || size == 0 {
 		return !b.fatal
 	}
-	va := b.phys2virt(pa)
-	b.cause = fmt.Sprintf("%s [%#x-%#x)", what, pa, pa+size)
-	b.step(result.Step{Kind: result.StepMap, Func: fn, VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
-		Text: fmt.Sprintf("%s maps PA [%#x-%#x) at VA %#x (%s)%s", fn, pa, pa+size, va, what, flagText(flags))})
-	if err := b.PT.Map(va, pa, size, prot, what, flags, flagsWhy); err != nil {
-		b.die(fn, err.Error())
+	if cause == "" {
+		cause = fmt.Sprintf("%s [%#x-%#x)", purposeName[purpose], pa, pa+size)
+	}
+	// __create_pgd_mapping() rounds the range outward to pages.
+	if off := va & (b.page() - 1); off != 0 || size&(b.page()-1) != 0 {
+		va, pa = va-off, pa-off
+		size = alignUp(size+off, b.page())
+	}
+	b.step(result.Step{Kind: result.StepMap, Func: fn, Purpose: purpose, VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
+		Text: fmt.Sprintf("%s maps PA [%#x-%#x) at VA %#x (%s)%s", fn, pa, pa+size, va, purposeName[purpose], flagText(flags))})
+	err := b.PT.Map(pgtable.Request{VA: va, PA: pa, Size: size, Prot: prot, Purpose: purpose, Flags: flags, FlagsWhy: flagsWhy, Cause: cause})
+	if f, ok := err.(*pgtable.Fault); ok {
+		b.die(fn, b.faultText(*f))
 		return false
 	}
 	return true
@@ -326,17 +440,32 @@ func (b *Boot) removeMemory(fn string, base, end uint64, reason, detail string) 
 }
 
 // reserveDTB and the reserved-memory nodes, as early_init_fdt_scan_reserved_mem
-// does. noMapRemoves selects memblock_remove (≤ v5.10) over marking NOMAP.
-func (b *Boot) scanReservedMem(noMapRemoves bool) {
+// does. noMapRemoves selects memblock_remove (≤ v5.10) over marking NOMAP;
+// firstRegOnly ignores all but a node's first <base size> pair (v7.2).
+func (b *Boot) scanReservedMem(noMapRemoves, firstRegOnly bool) {
 	if d := b.L.DTB; d != nil {
 		b.MB.Reserved.Add(uint64(d.Base), uint64(d.Size), memblock.NoNode, 0)
 		b.memblockStep("early_init_fdt_reserve_self", fmt.Sprintf("memblock_reserve the DTB [%#x-%#x)", uint64(d.Base), uint64(d.Base+d.Size)), uint64(d.Base), uint64(d.Size))
+	}
+	pairs := map[string]int{}
+	for _, r := range b.L.Reserved {
+		if r.Name != "" {
+			pairs[r.Name] = max(pairs[r.Name], r.RegIndex+1)
+		}
 	}
 	for _, r := range b.L.Reserved {
 		base, size := uint64(r.Base), uint64(r.Size)
 		name := r.Name
 		if name == "" {
 			name = fmt.Sprintf("reserved@%x", base)
+		}
+		if firstRegOnly && pairs[r.Name] > 1 {
+			if r.RegIndex == 0 {
+				b.warn("__reserved_mem_reserve_reg", fmt.Sprintf("Reserved memory: node '%s' has %d <base size> entries, only the first is used", name, pairs[r.Name]))
+			} else {
+				b.info(fmt.Sprintf("reserved-memory %s pair %d [%#x-%#x) is ignored: neither reserved nor NOMAP", name, r.RegIndex, base, base+size))
+				continue
+			}
 		}
 		if !r.NoMap {
 			b.MB.Reserved.Add(base, size, memblock.NoNode, 0)

@@ -25,30 +25,48 @@ type Config struct {
 	RodataFullDefault    bool
 
 	// Command line
-	RodataFull     bool
+	RodataFull     bool // rodata_full
+	RodataEnabled  bool // rodata_enabled (rodata=off clears it)
 	DebugPagealloc bool
 	MemLimit       uint64 // mem=, 0 if absent
 	Crash          *cmdline.Crash
 	NoKASLR        bool
 	MovableNode    bool
 	Malformed      []string // "Malformed early option" warnings
+	Invalid        []string // "Invalid option string for rodata" values
 
 	// Image: physical addresses
 	TextOffset                         uint64
 	Text, Stext, Etext, InitBegin, End uint64
+	InitEnd, BssStop                   uint64
 }
 
-// Defaults is what an era's typical build looks like where the layout is
-// silent.
-type Defaults struct {
-	TextOffset                    uint64
-	Stext, Etext, InitBegin, End  uint64
-	KFENCE                        bool
-	KFENCESampleInterval          uint64
-	RodataFullDefault, Randomize  bool
-	HasRodataFull, RodataOnIsFull bool // era knows rodata=full; v6.18's rodata=on means full
-	HasDebugPagealloc             bool
+// CmdlineRules say how an era parses the early parameters that shape the
+// linear map.
+type CmdlineRules struct {
+	Rodata         RodataSyntax
+	DebugPagealloc bool // debug_pagealloc= exists (v4.6+ in this model)
 }
+
+// RodataSyntax is an era's rodata= parser.
+type RodataSyntax uint8
+
+const (
+	// RodataIgnored: rodata= does not change the linear map (≤ v4.19).
+	RodataIgnored RodataSyntax = iota
+	// RodataBool: kstrtobool() values; anything else is "Malformed early
+	// option 'rodata'"; no effect on the linear map (v4.6 – v4.19).
+	RodataBool
+	// RodataBoolOrFull: "full", or anything kstrtobool() takes; else
+	// "Malformed early option 'rodata'" (v5.x – v6.1).
+	RodataBoolOrFull
+	// RodataFullOnOff: exactly "full", "on" or "off"; anything else is
+	// "Invalid option string for rodata" and changes nothing (v6.12).
+	RodataFullOnOff
+	// RodataOnNoaliasOff: exactly "on" (= full), "noalias" (the old "on")
+	// or "off"; anything else, "full" included, is invalid (v6.18+).
+	RodataOnNoaliasOff
+)
 
 // FieldError builds the engine's input errors.
 func FieldError(field, value, format string, args ...any) error {
@@ -56,11 +74,12 @@ func FieldError(field, value, format string, args ...any) error {
 }
 
 // Resolve fills in the era's defaults and checks what the era accepts.
-func Resolve(l *layout.Layout, era string, vaChoices map[string][]int, defPage string, defVA map[string]int, d Defaults) (Config, error) {
+func Resolve(l *layout.Layout, s *Spec) (Config, error) {
+	era := s.ID
 	c := Config{Era: era}
 	ps := l.Kernel.PageSize
 	if ps == "" {
-		ps = defPage
+		ps = s.Kconfig.DefaultPageSize
 	}
 	shift, err := layout.ParsePageSize(ps)
 	if err != nil {
@@ -68,10 +87,10 @@ func Resolve(l *layout.Layout, era string, vaChoices map[string][]int, defPage s
 	}
 	c.PageShift = shift
 	name := map[int]string{12: "4K", 14: "16K", 16: "64K"}[shift]
-	allowed, ok := vaChoices[name]
+	allowed, ok := s.Kconfig.VABits[name]
 	if !ok {
 		var sizes []string
-		for k := range vaChoices {
+		for k := range s.Kconfig.VABits {
 			sizes = append(sizes, k)
 		}
 		sort.Strings(sizes)
@@ -79,7 +98,7 @@ func Resolve(l *layout.Layout, era string, vaChoices map[string][]int, defPage s
 	}
 	c.VABits = l.Kernel.VABits
 	if c.VABits == 0 {
-		c.VABits = defVA[name]
+		c.VABits = s.Kconfig.DefaultVABits[name]
 	}
 	found := false
 	for _, v := range allowed {
@@ -88,6 +107,7 @@ func Resolve(l *layout.Layout, era string, vaChoices map[string][]int, defPage s
 	if !found {
 		return c, FieldError("kernel.va_bits", fmt.Sprint(l.Kernel.VABits), "era %s with %s pages allows VA_BITS %s", era, name, joinInts(allowed))
 	}
+	d := s.Builds.For(name)
 
 	cf := l.Kernel.Config
 	c.KFENCE = pick(cf.KFENCE, d.KFENCE)
@@ -110,7 +130,7 @@ func Resolve(l *layout.Layout, era string, vaChoices map[string][]int, defPage s
 	c.RandomizeBase = pick(cf.RandomizeBase, d.Randomize)
 	c.RodataFullDefault = pick(cf.RodataFullDefault, d.RodataFullDefault)
 
-	if err := c.parseCmdline(l.Kernel.Cmdline, d, l); err != nil {
+	if err := c.parseCmdline(l.Kernel.Cmdline, s.Policy.Cmdline(), l); err != nil {
 		return c, err
 	}
 	if err := c.resolveImage(l, d); err != nil {
@@ -135,10 +155,13 @@ func joinInts(v []int) string {
 }
 
 // parseCmdline applies the early parameters that shape the linear map.
-func (c *Config) parseCmdline(s string, d Defaults, l *layout.Layout) error {
-	c.RodataFull = d.HasRodataFull && c.RodataFullDefault
-	if d.RodataOnIsFull {
-		c.RodataFull = true
+func (c *Config) parseCmdline(s string, rules CmdlineRules, l *layout.Layout) error {
+	c.RodataEnabled = true
+	switch rules.Rodata {
+	case RodataBoolOrFull, RodataFullOnOff:
+		c.RodataFull = c.RodataFullDefault
+	case RodataOnNoaliasOff:
+		c.RodataFull = true // rodata_full is true by default from v6.18
 	}
 	var ram uint64
 	for _, m := range l.Memory {
@@ -147,21 +170,7 @@ func (c *Config) parseCmdline(s string, d Defaults, l *layout.Layout) error {
 	for _, p := range cmdline.Split(s) {
 		switch p.Name {
 		case "rodata":
-			switch {
-			case p.Value == "full" && d.HasRodataFull:
-				c.RodataFull = true
-			case p.Value == "noalias" && d.RodataOnIsFull:
-				c.RodataFull = false
-			default:
-				on, err := cmdline.Strtobool(p.Value)
-				if err != nil {
-					c.Malformed = append(c.Malformed, "rodata")
-					continue
-				}
-				// rodata=off also turns rodata=full off; the linear alias
-				// of the text is made read-only either way (smp_cpus_done).
-				c.RodataFull = on && d.RodataOnIsFull
-			}
+			c.parseRodata(rules.Rodata, p.Value)
 		case "mem":
 			v, rest, err := cmdline.Memparse(p.Value)
 			if err != nil || v == 0 {
@@ -189,7 +198,7 @@ func (c *Config) parseCmdline(s string, d Defaults, l *layout.Layout) error {
 				c.Malformed = append(c.Malformed, "debug_pagealloc")
 				continue
 			}
-			c.DebugPagealloc = on && d.HasDebugPagealloc
+			c.DebugPagealloc = on && rules.DebugPagealloc
 		case "nokaslr":
 			c.NoKASLR = true
 		case "movable_node":
@@ -199,8 +208,57 @@ func (c *Config) parseCmdline(s string, d Defaults, l *layout.Layout) error {
 	return nil
 }
 
+// parseRodata is the era's rodata= parser.
+func (c *Config) parseRodata(syntax RodataSyntax, v string) {
+	switch syntax {
+	case RodataIgnored:
+	case RodataBool:
+		on, err := cmdline.Strtobool(v)
+		if err != nil {
+			c.Malformed = append(c.Malformed, "rodata")
+			return
+		}
+		c.RodataEnabled = on
+	case RodataBoolOrFull:
+		if v == "full" {
+			c.RodataEnabled, c.RodataFull = true, true
+			return
+		}
+		on, err := cmdline.Strtobool(v)
+		if err != nil {
+			c.Malformed = append(c.Malformed, "rodata")
+			return
+		}
+		// rodata=on|off both clear rodata_full; the alias of the text is
+		// made read-only either way.
+		c.RodataEnabled, c.RodataFull = on, false
+	case RodataFullOnOff:
+		switch v {
+		case "full":
+			c.RodataEnabled, c.RodataFull = true, true
+		case "on":
+			c.RodataEnabled, c.RodataFull = true, false
+		case "off":
+			c.RodataEnabled, c.RodataFull = false, false
+		default:
+			c.Invalid = append(c.Invalid, v)
+		}
+	case RodataOnNoaliasOff:
+		switch v {
+		case "on":
+			c.RodataEnabled, c.RodataFull = true, true
+		case "noalias":
+			c.RodataEnabled, c.RodataFull = true, false
+		case "off":
+			c.RodataEnabled, c.RodataFull = false, false
+		default:
+			c.Invalid = append(c.Invalid, v)
+		}
+	}
+}
+
 // resolveImage turns the image's offsets into physical addresses.
-func (c *Config) resolveImage(l *layout.Layout, d Defaults) error {
+func (c *Config) resolveImage(l *layout.Layout, d Build) error {
 	im := l.Image
 	c.TextOffset = d.TextOffset
 	if im.TextOffset != nil {
@@ -209,21 +267,46 @@ func (c *Config) resolveImage(l *layout.Layout, d Defaults) error {
 	if c.TextOffset >= 2<<20 || c.TextOffset%4096 != 0 {
 		return FieldError("image.text_offset", layout.Addr(c.TextOffset).String(), "must be 4 KiB aligned and below 2 MiB")
 	}
-	off := func(v layout.Addr, def uint64) uint64 {
-		if v != 0 {
-			return uint64(v)
-		}
-		return def
+	// Section offsets from _text, in address order. Missing ones take the
+	// era's typical build, shrunk to fit under the next one; a default of
+	// 0 (an era without that symbol) collapses onto the next.
+	secs := []struct {
+		name       string
+		given, def uint64
+		out        *uint64
+	}{
+		{"stext", uint64(im.Stext), d.Stext, &c.Stext},
+		{"etext", uint64(im.Etext), d.Etext, &c.Etext},
+		{"init_begin", uint64(im.InitBegin), d.InitBegin, &c.InitBegin},
+		{"init_end", uint64(im.InitEnd), d.InitEnd, &c.InitEnd},
+		{"bss_stop", uint64(im.BssStop), d.BssStop, &c.BssStop},
+		{"end", uint64(im.End), d.End, &c.End},
 	}
-	// Missing offsets take the era's typical build, shrunk to fit under
-	// the ones that were given.
-	end := off(im.End, max(d.End, uint64(im.InitBegin), uint64(im.Etext), uint64(im.Stext)))
-	init := off(im.InitBegin, min(d.InitBegin, end))
-	etext := off(im.Etext, min(d.Etext, init))
-	stext := off(im.Stext, min(d.Stext, etext))
-	if !(stext <= etext && etext <= init && init <= end) || end == 0 {
-		return FieldError("image", fmt.Sprintf("stext %#x etext %#x init_begin %#x end %#x", stext, etext, init, end),
-			"section offsets must grow: stext ≤ etext ≤ init_begin ≤ end, end > 0")
+	next := d.End
+	for _, s := range secs {
+		next = max(next, s.given)
+	}
+	var off [6]uint64
+	for i := len(secs) - 1; i >= 0; i-- {
+		s := secs[i]
+		switch {
+		case s.given != 0:
+			off[i] = s.given
+		case s.def == 0:
+			off[i] = next
+		default:
+			off[i] = min(s.def, next)
+		}
+		next = off[i]
+	}
+	for i := 1; i < len(off); i++ {
+		if off[i-1] > off[i] {
+			return FieldError("image."+secs[i].name, layout.Addr(off[i]).String(),
+				"section offsets must grow: stext ≤ etext ≤ init_begin ≤ init_end ≤ bss_stop ≤ end, but %s is %#x", secs[i-1].name, off[i-1])
+		}
+	}
+	if off[5] == 0 {
+		return FieldError("image.end", "0x0", "the image must not be empty")
 	}
 	base := uint64(im.Base)
 	if base == 0 {
@@ -241,7 +324,10 @@ func (c *Config) resolveImage(l *layout.Layout, d Defaults) error {
 		return FieldError("image.base", layout.Addr(base).String(),
 			"the Image must be loaded text_offset (%#x) bytes above a 2 MiB aligned address", c.TextOffset)
 	}
-	c.Text, c.Stext, c.Etext, c.InitBegin, c.End = base, base+stext, base+etext, base+init, base+end
+	c.Text = base
+	for i, s := range secs {
+		*s.out = base + off[i]
+	}
 	inBank := false
 	for _, m := range l.Memory {
 		if base >= uint64(m.Base) && c.End <= uint64(m.End()) {

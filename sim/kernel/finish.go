@@ -15,15 +15,15 @@ func (b *Boot) Finish() {
 	r := b.Res
 	if b.PT != nil {
 		for _, l := range b.PT.Leaves() {
-			if l.What == "kernel-image" {
+			if l.Purpose == result.PurposeKernelImage {
 				continue
 			}
 			es := b.G.EntrySize(l.Level)
 			m := result.Mapping{VA: addr(b.PT.VA(l.Off)), PA: addr(l.Off + l.Delta), Size: addr(l.End - l.Off),
-				Page: geom.SizeName(es), Level: geom.LeafLevelName(l.Level), Cont: l.Cont, Prot: l.Prot, What: l.What, Why: l.Why}
+				Page: b.sizeName(es), LeafBytes: addr(es), Level: geom.LeafLevelName(l.Level), Cont: l.Cont, Prot: l.Prot, Purpose: l.Purpose, Why: l.Why}
 			if n := len(r.Mappings); n > 0 {
 				p := &r.Mappings[n-1]
-				if p.VA+p.Size == m.VA && p.PA+p.Size == m.PA && p.Page == m.Page && p.Cont == m.Cont && p.Prot == m.Prot && p.What == m.What && p.Why == m.Why {
+				if p.VA+p.Size == m.VA && p.PA+p.Size == m.PA && p.Page == m.Page && p.Cont == m.Cont && p.Prot == m.Prot && p.Purpose == m.Purpose && p.Why == m.Why {
 					p.Size += m.Size
 					continue
 				}
@@ -72,7 +72,7 @@ func (b *Boot) finishLost() {
 	var mapped [][2]uint64
 	if b.PT != nil {
 		for _, l := range b.PT.Leaves() {
-			if l.What != "kernel-image" {
+			if l.Purpose != result.PurposeKernelImage {
 				mapped = append(mapped, [2]uint64{l.Off + l.Delta, l.End + l.Delta})
 			}
 		}
@@ -174,8 +174,7 @@ func (b *Boot) finishStats() {
 			key += "+cont"
 		}
 		s.BytesByPage[key] += m.Size
-		leaf := leafBytes(m.Page)
-		n := uint64(m.Size) / leaf
+		n := uint64(m.Size / m.LeafBytes)
 		if m.Cont {
 			group := uint64(16)
 			lvl := geom.LevelPTE
@@ -188,7 +187,7 @@ func (b *Boot) finishStats() {
 		s.TLBEntries += n
 	}
 	for _, t := range r.Tables {
-		if t.Cause == "swapper_pg_dir (head.S, inside the kernel image)" {
+		if t.InImage {
 			continue
 		}
 		s.TablesByLevel[t.Level] += t.Count
@@ -199,10 +198,4 @@ func (b *Boot) finishStats() {
 		s.LostByReason[l.Reason] += l.Size
 	}
 	r.Stats = s
-}
-
-// leafBytes is the size a leaf-size name ("4K", "2M", "1G") stands for.
-func leafBytes(name string) uint64 {
-	n, _ := layout.ParseAddr(name)
-	return uint64(n)
 }

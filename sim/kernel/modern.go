@@ -33,17 +33,27 @@ type Modern struct {
 	AliasFromText bool                         // the alias starts at _text (else _stext)
 	AliasToEtext  bool                         // v4.6: the alias ends at _etext (else __init_begin)
 	EarlyKFENCE   bool                         // v6.1+: arm64_kfence_alloc_pool()
-	// MovableSkip: for_each_mem_range() (v5.10+) skips hot-pluggable
-	// regions under movable_node; for_each_memblock() did not.
-	MovableSkip bool
-	Crash       int    // crashNone, crashEarlyNomap, crashWholeMap, crashDeferredOrNomap
-	AllocFail   string // early_pgtable_alloc's panic text
+	// RoundInward: Debian 6.12.y's backport of 7ace06a01efa rounds every
+	// range of the map_mem() loop inward to pages (a byte-granular NOMAP
+	// range then never gets its partial pages mapped).
+	RoundInward bool
+	// FirstRegOnly: a /reserved-memory node is reserved by its first
+	// <base size> pair only (K7.2.13).
+	FirstRegOnly bool
+	Crash        int // crashNone, crashEarlyNomap, crashWholeMap, crashDeferredOrNomap
 	// Flags computes map_mem's flags for the loop; it runs after the
 	// KFENCE pool attempt.
 	Flags func(b *Boot, kfenceEarly bool) (pgtable.Flags, string)
-	// BugLine gives the mmu.c line of the BUG_ON named by check.
-	BugLine func(check string) string
+	// Rules are the walker's semantics over existing entries.
+	Rules pgtable.Rules
+	// Parse says how the era parses rodata= and debug_pagealloc=.
+	Parse CmdlineRules
+	// MapMem is the era's map_mem(); nil is the v4.6–v6.18 one (mapMem).
+	MapMem func(r *Modern, b *Boot)
 }
+
+// Cmdline implements Era.
+func (r *Modern) Cmdline() CmdlineRules { return r.Parse }
 
 // with returns a copy of the era's rules changed by f: each era is written
 // as what it changed from the one before.
@@ -95,18 +105,14 @@ func (r *Modern) Boot(b *Boot) {
 	if c.MemLimit != 0 {
 		b.info(fmt.Sprintf("Memory limited to %dMB", c.MemLimit>>20))
 	}
-	for _, name := range c.Malformed {
-		b.warn("parse_early_param", fmt.Sprintf("Malformed early option '%s'", name))
-	}
+	b.cmdlineWarnings()
 	r.memblockInit(b)
 	if b.fatal {
 		return
 	}
 	b.Res.PhysOffset = saddr(b.memstart)
-	b.PT = pgtable.New(g, uint64(b.memstart)-b.pageOffset+g.TTBR1Base(), pgtable.Policy{
-		BugMessage: func(check string) string { return "kernel BUG at arch/arm64/mm/mmu.c:" + r.BugLine(check) + "!" },
-	}, events{b}, b.allocTables(memblock.AllocPolicy{SkipNoMap: true, SkipHotplug: c.MovableNode}))
-	b.PT.AllocFailMessage = r.AllocFail
+	b.PT = pgtable.New(g, uint64(b.memstart)-b.pageOffset+g.TTBR1Base(), r.Rules, events{b},
+		b.allocTables(memblock.AllocPolicy{SkipNoMap: true, SkipHotplug: c.MovableNode}))
 	b.PT.Reserve(6 * (len(b.L.Memory) + len(b.L.Reserved) + 4))
 	r.pagingInit(b)
 }
@@ -197,7 +203,7 @@ func (r *Modern) memblockInit(b *Boot) {
 	if !r.InitrdAddBack && b.L.Initrd != nil {
 		b.MB.Reserved.Add(uint64(b.L.Initrd.Base), uint64(b.L.Initrd.Size), memblock.NoNode, 0)
 	}
-	b.scanReservedMem(r.NoMapRemoves)
+	b.scanReservedMem(r.NoMapRemoves, r.FirstRegOnly)
 	if r.Crash == crashEarlyNomap || (r.Crash == crashDeferredOrNomap && !c.ZoneDMA && !c.ZoneDMA32) {
 		r.reserveCrashkernel(b)
 	}
@@ -284,29 +290,19 @@ func (r *Modern) pagingInit(b *Boot) {
 	c := b.Cfg
 	var tempPGD uint64
 	if r.TempPGD {
-		b.cause = "temporary PGD (paging_init)"
 		runs := b.MB.AllocPages(1, b.page(), 0, memblock.AllocPolicy{SkipNoMap: true})
 		if len(runs) == 0 {
-			b.die("early_pgtable_alloc", r.AllocFail)
+			b.die("early_pgtable_alloc", b.msg.AllocFail(b.page()))
 			return
 		}
 		tempPGD = runs[0].Base
-		events{b}.Alloc(b.G.Top, tempPGD, 1, false)
+		b.recordTables(b.G.Top, tempPGD, 1, false, result.PurposeTempPGD, "temporary PGD (paging_init)", "early_pgtable_alloc", false)
 	}
 	if r.MapKernel {
 		kva := uint64(b.Res.KernelImage.VA)
 		seg := func(from, to uint64, prot, name string, flags pgtable.Flags) bool {
-			if b.fatal || to <= from {
-				return !b.fatal
-			}
-			b.cause = "map_kernel " + name
-			b.step(result.Step{Kind: result.StepMap, Func: "map_kernel_segment", VA: b.ap(kva + from - c.Text), PA: b.ap(from),
-				Size: b.ap(to - from), Text: fmt.Sprintf("map_kernel_segment maps the image's %s [%#x-%#x) at KIMAGE_VADDR", name, from, to)})
-			if err := b.PT.Map(kva+from-c.Text, from, to-from, prot, "kernel-image", flags, ""); err != nil {
-				b.die("map_kernel_segment", err.Error())
-				return false
-			}
-			return true
+			return b.mapAt("map_kernel_segment", kva+from-c.Text, from, to-from, prot, result.PurposeKernelImage, flags, "",
+				fmt.Sprintf("map_kernel %s [%#x-%#x)", name, from, to))
 		}
 		_ = seg(c.Stext, c.Etext, "ro x", "text", 0) &&
 			seg(c.Etext, c.InitBegin, "ro NX", "rodata", pgtable.NoContMappings) &&
@@ -315,7 +311,11 @@ func (r *Modern) pagingInit(b *Boot) {
 	if b.fatal {
 		return
 	}
-	r.mapMem(b)
+	if r.MapMem != nil {
+		r.MapMem(r, b)
+	} else {
+		r.mapMem(b)
+	}
 	if r.TempPGD && !b.fatal {
 		b.MB.Reserved.Remove(tempPGD, b.page())
 		b.step(result.Step{Kind: result.StepFree, Text: fmt.Sprintf("the temporary PGD at %#x is copied into swapper_pg_dir and freed", tempPGD),
@@ -339,7 +339,7 @@ func (r *Modern) mapMem(b *Boot) {
 	kfenceEarly := false
 	if r.EarlyKFENCE && c.KFENCE && c.KFENCESampleInterval != 0 {
 		kfenceSize = (c.KFENCENumObjects + 1) * 2 * b.page()
-		pool, ok := b.MB.Alloc(kfenceSize, b.page(), 0, memblock.AllocPolicy{SkipNoMap: true})
+		pool, ok := b.MB.Alloc(kfenceSize, b.page(), 0, memblock.AllocPolicy{SkipNoMap: true, SkipHotplug: c.MovableNode})
 		if !ok {
 			b.warn("arm64_kfence_alloc_pool", "failed to allocate kfence pool")
 		} else {
@@ -369,44 +369,56 @@ func (r *Modern) mapMem(b *Boot) {
 		if reg.Size == 0 {
 			break
 		}
-		if reg.Flags&memblock.NoMap != 0 || (r.MovableSkip && c.MovableNode && reg.Flags&memblock.Hotplug != 0) {
+		// Only NOMAP is skipped: for_each_mem_range() asks for hot-pluggable
+		// and driver-managed regions too, so movable_node changes nothing here.
+		if reg.Flags&memblock.NoMap != 0 {
 			continue
 		}
 		start, end := reg.Base, reg.End()
+		if r.RoundInward {
+			in, out := alignUp(start, b.page()), alignDown(end, b.page())
+			const why = "the page is shared with a byte-granular no-map range, and map_mem() rounds each range inward to whole pages (backport of 7ace06a01efa)"
+			b.lose(start, min(in, end), result.ReasonNoMap, why)
+			b.lose(max(out, in, start), end, result.ReasonNoMap, why)
+			if in >= out {
+				continue
+			}
+			start, end = in, out
+		}
 		if r.ThreeWay {
 			if end < kStart || start >= kEnd {
-				b.mapRange("__map_memblock", start, end-start, "RW NX", "linear", flags, why)
+				b.mapRange("__map_memblock", start, end-start, "RW NX", result.PurposeLinear, flags, why)
 				continue
 			}
 			if start < kStart {
-				b.mapRange("__map_memblock", start, kStart-start, "RW NX", "linear", flags, why)
+				b.mapRange("__map_memblock", start, kStart-start, "RW NX", result.PurposeLinear, flags, why)
 			}
 			if kEnd < end {
-				b.mapRange("__map_memblock", kEnd, end-kEnd, "RW NX", "linear", flags, why)
+				b.mapRange("__map_memblock", kEnd, end-kEnd, "RW NX", result.PurposeLinear, flags, why)
 			}
-			b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", "kernel-alias", flags, why)
+			b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", result.PurposeKernelAlias, flags, why)
 			continue
 		}
-		if !b.mapRange("__map_memblock", start, end-start, "RW NX", "linear", flags, why) {
+		if !b.mapRange("__map_memblock", start, end-start, "RW NX", result.PurposeLinear, flags, why) {
 			return
 		}
 	}
 	if nomapAlias {
 		// Contiguous entries cannot be made read-only later, so none here.
-		if !b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", "kernel-alias", pgtable.NoContMappings, "") {
+		if !b.mapRange("__map_memblock", kStart, kEnd-kStart, "ro NX", result.PurposeKernelAlias, pgtable.NoContMappings, "") {
 			return
 		}
 		b.MB.Memory.SetFlag(kStart, kEnd-kStart, memblock.NoMap, false)
 	}
 	if crash {
-		if !b.mapRange("__map_memblock", b.crashBase, c.Crash.Size, "RW NX", "crashkernel", pgtable.NoBlockMappings|pgtable.NoContMappings,
+		if !b.mapRange("__map_memblock", b.crashBase, c.Crash.Size, "RW NX", result.PurposeCrashKernel, pgtable.NoBlockMappings|pgtable.NoContMappings,
 			"the crash kernel is mapped with pages so that kexec can unmap it (map_mem(), NO_BLOCK_MAPPINGS)") {
 			return
 		}
 		b.MB.Memory.SetFlag(b.crashBase, c.Crash.Size, memblock.NoMap, false)
 	}
 	if kfenceEarly {
-		if !b.mapRange("arm64_kfence_map_pool", kfencePool, kfenceSize, "RW NX", "kfence-pool", pgtable.NoBlockMappings|pgtable.NoContMappings,
+		if !b.mapRange("arm64_kfence_map_pool", kfencePool, kfenceSize, "RW NX", result.PurposeKFENCEPool, pgtable.NoBlockMappings|pgtable.NoContMappings,
 			"the KFENCE pool is mapped with pages so KFENCE can protect single pages (arm64_kfence_map_pool(), NO_BLOCK_MAPPINGS)") {
 			return
 		}

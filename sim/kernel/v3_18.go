@@ -22,12 +22,19 @@ import (
 // from memory already mapped, and no unaligned head is skipped.
 type Classic struct{ RFC bool }
 
-var v3_18Defaults = Defaults{TextOffset: 0x80000, Stext: 0x1000, Etext: 0x600000, InitBegin: 0x680000, End: 0x800000}
+// V3_18 is v3.18's boot path; RFC2014 the reconstructed RFC.
+var (
+	V3_18   = Classic{}
+	RFC2014 = Classic{RFC: true}
+)
+
+// Cmdline implements Era: rodata= and debug_pagealloc= do not shape
+// v3.18's linear map.
+func (Classic) Cmdline() CmdlineRules { return CmdlineRules{} }
 
 // Boot runs setup_arch() up to the end of paging_init().
 func (k Classic) Boot(b *Boot) {
 	g, c := b.G, b.Cfg
-	page := b.page()
 	b.pageOffset = -(uint64(1) << (g.VABits - 1))
 	b.linearSize = uint64(1) << (g.VABits - 1)
 	b.memstart = int64(c.Text - c.TextOffset)
@@ -52,9 +59,7 @@ func (k Classic) Boot(b *Boot) {
 	}
 
 	b.addDTMemory(phys, ^uint64(0))
-	for _, name := range c.Malformed {
-		b.warn("parse_early_param", fmt.Sprintf("Malformed early option '%s'", name))
-	}
+	b.cmdlineWarnings()
 	if c.MemLimit != 0 {
 		before := append([]memblock.Region(nil), b.MB.Memory.Regions...)
 		cut := b.MB.EnforceMemoryLimit(c.MemLimit)
@@ -72,38 +77,17 @@ func (k Classic) Boot(b *Boot) {
 	if b.L.Initrd != nil {
 		b.MB.Reserved.Add(uint64(b.L.Initrd.Base), uint64(b.L.Initrd.Size), memblock.NoNode, 0)
 	}
-	b.scanReservedMem(true)
+	b.scanReservedMem(true, false)
 	if len(b.MB.Memory.Regions) == 0 {
 		b.die("arm64_memblock_init", "no memory left in memblock.memory: nothing to boot on")
 		return
 	}
 
-	b.PT = pgtable.New(g, phys-b.pageOffset+g.TTBR1Base(), k.policy(), events{b}, k.alloc(b))
-	b.PT.AllocFailMessage = allocFailOld(page, false)
+	b.allocFn = "early_alloc"
+	b.PT = pgtable.New(g, phys-b.pageOffset+g.TTBR1Base(), pgtable.Swapper{SplitSections: k.RFC}, events{b}, k.alloc(b))
 	b.PT.Reserve(6 * (len(b.L.Memory) + len(b.L.Reserved) + 4))
 	k.swapper(b)
 	k.mapMem(b)
-}
-
-// policy is v3.18's create_mapping() on live entries: a 1G block over a
-// table frees that table (swapper's PMD page); a PMD table where a 1G
-// block was is allocated fresh; a section over a PTE table leaks it; a
-// PTE table under a section is a BUG.
-func (k Classic) policy() pgtable.Policy {
-	var p pgtable.Policy
-	p.Rewrite = true
-	p.BlockOverTable[geom.LevelPUD+1] = pgtable.ConflictReplace
-	p.BlockOverTable[geom.LevelPMD+1] = pgtable.ConflictLeak
-	p.TableOverBlock[geom.LevelPUD+1] = pgtable.ConflictReplace
-	p.TableOverBlock[geom.LevelPMD+1] = pgtable.ConflictBUG
-	if k.RFC {
-		// The RFC maps unaligned heads, so it must split boot sections.
-		p.TableOverBlock[geom.LevelPMD+1] = pgtable.ConflictSplit
-	}
-	p.BugMessage = func(check string) string {
-		return "kernel BUG at arch/arm64/mm/mmu.c (alloc_init_pte):" + bugCheck(check) + "!"
-	}
-	return p
 }
 
 // alloc is early_alloc(): memblock_alloc below the current limit, then a
@@ -185,21 +169,17 @@ func (k Classic) swapper(b *Boot) {
 		leafLevel = geom.LevelPMD
 	}
 	swapper := c.End - uint64(nTables)*page
-	b.cause = "swapper_pg_dir (head.S, inside the kernel image)"
-	b.allocFn = "__create_page_tables"
-	defer func() { b.allocFn = "early_alloc" }()
 	off := b.PT.Offset(b.pageOffset)
 	for i := 0; i < nTables; i++ {
 		lvl := g.Top + i
 		if i > 0 {
 			b.PT.SetTable(lvl-1, off, swapper+uint64(i)*page)
 		}
-		events{b}.Alloc(lvl, swapper+uint64(i)*page, 1, true)
+		b.recordTables(lvl, swapper+uint64(i)*page, 1, true, result.PurposeHeadS, "swapper_pg_dir (head.S, inside the kernel image)", "__create_page_tables", true)
 	}
-	b.Res.Tables[len(b.Res.Tables)-1].Cause = b.cause
 	boot := func(pa, end uint64, what string) {
 		l := pgtable.Leaf{Off: b.PT.Offset(b.phys2virt(pa)), End: b.PT.Offset(b.phys2virt(end)), Level: leafLevel,
-			Prot: "RW x", What: "boot", Why: "mapped by head.S's __create_page_tables with " + geom.SizeName(block) + " blocks before map_mem() runs; map_mem() leaves it in place"}
+			Prot: "RW x", Purpose: result.PurposeHeadS, Why: "mapped by head.S's __create_page_tables with " + geom.SizeName(block) + " blocks before map_mem() runs; map_mem() leaves it in place"}
 		l.Delta = pa - l.Off
 		b.PT.SetLeaves(l)
 		events{b}.Leaves(l, pa)
@@ -306,5 +286,5 @@ func (k Classic) createMapping(b *Boot, start, end uint64) bool {
 		b.lose(top, end, result.ReasonBeyondLinear, "beyond PHYS_OFFSET + the linear region size: v3.18 does not clip it and its VA would wrap (undefined); not mapped here")
 		end = top
 	}
-	return b.mapRange("create_mapping", start, end-start, "RW x", "linear", pgtable.NoContMappings, "")
+	return b.mapRange("create_mapping", start, end-start, "RW x", result.PurposeLinear, pgtable.NoContMappings, "")
 }

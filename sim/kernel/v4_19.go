@@ -5,12 +5,12 @@ import (
 	"linmap/sim/pgtable"
 )
 
-// v4.19 (K4.19): contiguous hints; the alias [_text, __init_begin) and the
+// V4_19 (K4.19): contiguous hints; the alias [_text, __init_begin) and the
 // crash kernel are marked NOMAP during the loop and mapped afterwards (the
 // alias without contiguous bits, the crash kernel with pages); memory above
 // PHYS_MASK_SHIFT is removed; memstart_addr moves up when memory does not
 // fit; mem= keeps NOMAP regions; the initrd is added back.
-var v4_19 = v4_6.with(func(m *Modern) {
+var V4_19 = V4_6.with(func(m *Modern) {
 	m.MemstartAlign = func(geom.Geometry) uint64 { return 1 << 30 } // SECTION_SIZE_BITS 30 with vmemmap
 	m.LiteralBottom = false
 	m.RemoveAbovePA = true
@@ -26,6 +26,3 @@ var v4_19 = v4_6.with(func(m *Modern) {
 		return 0, ""
 	}
 })
-
-var v4_19Defaults = Defaults{TextOffset: 0x80000, Stext: 0x10000, Etext: 0xcb0000, InitBegin: 0x1200000, End: 0x1500000,
-	Randomize: true, HasDebugPagealloc: true}

@@ -14,23 +14,22 @@ func memstartAlign515(g geom.Geometry) uint64 {
 	return 1 << 30
 }
 
-// v5.15 (K5.15): flipped VA space; linear size PAGE_END − _PAGE_OFFSET;
+// V5_15 (K5.15): flipped VA space; linear size PAGE_END − _PAGE_OFFSET;
 // "doesn't fit" warning; KASLR range from PARange; DT no-map becomes NOMAP;
 // rodata=full (the default), debug_pagealloc, crashkernel= and
 // CONFIG_KFENCE all force a page-granular linear map; the alias starts at
 // _stext.
-var v5_15 = v4_19.with(func(m *Modern) {
+var V5_15 = V4_19.with(func(m *Modern) {
 	m.Flipped = true
 	m.MemstartAlign = memstartAlign515
 	m.FitsWarning = true
-	m.MovableSkip = true
 	m.KASLR = kaslrPARange
 	m.ReserveStext = true
 	m.NoMapRemoves = false
 	m.TempPGD = false
 	m.AliasFromText = false
 	m.Crash = crashWholeMap
-	m.AllocFail = "Failed to allocate page table page"
+	m.Parse.Rodata = RodataBoolOrFull
 	m.Flags = func(b *Boot, _ bool) (pgtable.Flags, string) {
 		c := b.Cfg
 		switch {
@@ -44,8 +43,5 @@ var v5_15 = v4_19.with(func(m *Modern) {
 		return 0, ""
 	}
 })
-
-var v5_15Defaults = Defaults{Stext: 0x10000, Etext: 0xc00000, InitBegin: 0x1400000, End: 0x1c00000,
-	Randomize: true, RodataFullDefault: true, HasRodataFull: true, HasDebugPagealloc: true}
 
 const whyRodataFull = "rodata=full: the permissions of any page may change later (set_memory_*()), so the linear map uses pages only (map_mem(), can_set_direct_map())"

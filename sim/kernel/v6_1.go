@@ -3,16 +3,19 @@ package kernel
 import "linmap/sim/pgtable"
 
 // canSetDirectMap is can_set_direct_map(): rodata=full, debug_pagealloc,
-// or KFENCE without an early pool all need the linear map in pages. It
-// also says which.
-func canSetDirectMap(c Config, kfenceEarly bool) (bool, string) {
+// KFENCE without an early pool, or (from v6.14) a realm guest all need the
+// linear map changeable page by page. It also says which.
+func canSetDirectMap(b *Boot, kfenceEarly bool, realm bool) (bool, string) {
+	c := b.Cfg
 	switch {
 	case c.DebugPagealloc:
 		return true, whyDebugPagealloc
 	case c.RodataFull:
 		return true, whyRodataFull
 	case c.KFENCE && !kfenceEarly:
-		return true, "KFENCE without an early pool (kfence.sample_interval=0 at boot) may later unmap any page, so no block mappings (map_mem(), arm64_kfence_can_set_direct_map())"
+		return true, "KFENCE without an early pool (kfence.sample_interval=0 at boot, or the pool could not be allocated) may later unmap any page, so no block mappings (map_mem(), arm64_kfence_can_set_direct_map())"
+	case realm && b.L.CPU.Realm:
+		return true, "a realm guest shares pages with its host by changing their attributes one by one (is_realm_world()), so no block mappings (map_mem(), can_set_direct_map())"
 	}
 	return false, ""
 }
@@ -25,17 +28,14 @@ func pagesIf(yes bool, why string) (pgtable.Flags, string) {
 	return 0, ""
 }
 
-// v6.1 (K6.1, Debian 6.1 config): the early KFENCE pool is taken top-down
+// V6_1 (K6.1, Debian 6.1 config): the early KFENCE pool is taken top-down
 // and mapped with pages so the rest may use blocks; crashkernel= forces
 // pages for the whole map only with ZONE_DMA/DMA32 (else the crash kernel
 // is reserved early and page-mapped).
-var v6_1 = v5_15.with(func(m *Modern) {
+var V6_1 = V5_15.with(func(m *Modern) {
 	m.EarlyKFENCE = true
 	m.Crash = crashDeferredOrNomap
 	m.Flags = func(b *Boot, kfenceEarly bool) (pgtable.Flags, string) {
-		return pagesIf(canSetDirectMap(b.Cfg, kfenceEarly))
+		return pagesIf(canSetDirectMap(b, kfenceEarly, false))
 	}
 })
-
-var v6_1Defaults = Defaults{Stext: 0x10000, Etext: 0xd00000, InitBegin: 0x1660000, End: 0x2010000,
-	Randomize: true, RodataFullDefault: true, HasRodataFull: true, HasDebugPagealloc: true}

@@ -70,6 +70,7 @@ type CPU struct {
 	LPA2         bool `json:"lpa2,omitempty"`          // FEAT_LPA2 (52-bit VA/PA with 4K/16K pages)
 	BBML2NoAbort bool `json:"bbml2_noabort,omitempty"` // break-before-make level 2 without aborts
 	PABits       int  `json:"pa_bits,omitempty"`       // ID_AA64MMFR0_EL1.PARange in bits; 0 = 48
+	Realm        bool `json:"realm,omitempty"`         // the kernel runs as an Arm CCA realm guest (is_realm_world())
 
 	Extra map[string]json.RawMessage `json:"-"`
 }
@@ -98,6 +99,10 @@ type Reserved struct {
 	Name     string `json:"name,omitempty"`
 	NoMap    bool   `json:"no_map,omitempty"`
 	Reusable bool   `json:"reusable,omitempty"`
+	// RegIndex is which <base size> pair of its /reserved-memory node this
+	// range is (0: the first). Pairs of one node share its Name; v7.2
+	// reserves only the first.
+	RegIndex int `json:"reg_index,omitempty"`
 
 	Extra map[string]json.RawMessage `json:"-"`
 }
@@ -114,6 +119,8 @@ type Image struct {
 	Stext      Addr  `json:"stext,omitempty"`
 	Etext      Addr  `json:"etext,omitempty"`
 	InitBegin  Addr  `json:"init_begin,omitempty"`
+	InitEnd    Addr  `json:"init_end,omitempty"` // __init_end (= _sdata): v7.2 maps [__init_end, __bss_stop) first
+	BssStop    Addr  `json:"bss_stop,omitempty"` // __bss_stop
 	End        Addr  `json:"end,omitempty"`
 
 	Extra map[string]json.RawMessage `json:"-"`
@@ -289,15 +296,27 @@ func (l *Layout) Check() error {
 	if l.Image.Base != 0 && !l.InMemory(l.Image.Base) {
 		return fieldErr("image.base", l.Image.Base.String(), "the kernel image must be loaded into a memory bank")
 	}
+	// Given section offsets must grow; missing ones are the era's.
 	im := l.Image
-	if im.Stext != 0 && im.Etext != 0 && im.Etext < im.Stext {
-		return fieldErr("image.etext", im.Etext.String(), "must not be below image.stext (%s)", im.Stext)
+	secs := []struct {
+		name string
+		v    Addr
+	}{{"stext", im.Stext}, {"etext", im.Etext}, {"init_begin", im.InitBegin}, {"init_end", im.InitEnd}, {"bss_stop", im.BssStop}, {"end", im.End}}
+	var prev string
+	var pv Addr
+	for _, s := range secs {
+		if s.v == 0 {
+			continue
+		}
+		if prev != "" && s.v < pv {
+			return fieldErr("image."+s.name, s.v.String(), "must not be below image.%s (%s)", prev, pv)
+		}
+		prev, pv = s.name, s.v
 	}
-	if im.Etext != 0 && im.InitBegin != 0 && im.InitBegin < im.Etext {
-		return fieldErr("image.init_begin", im.InitBegin.String(), "must not be below image.etext (%s)", im.Etext)
-	}
-	if im.InitBegin != 0 && im.End != 0 && im.End < im.InitBegin {
-		return fieldErr("image.end", im.End.String(), "must not be below image.init_begin (%s)", im.InitBegin)
+	for i, r := range l.Reserved {
+		if r.RegIndex < 0 {
+			return fieldErr(fmt.Sprintf("reserved[%d].reg_index", i), fmt.Sprint(r.RegIndex), "must be ≥ 0")
+		}
 	}
 	return nil
 }

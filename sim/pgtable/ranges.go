@@ -1,6 +1,10 @@
 package pgtable
 
-import "sort"
+import (
+	"sort"
+
+	"linmap/sim/result"
+)
 
 // span is a half-open range [A, B) of VA offsets.
 type span struct{ A, B uint64 }
@@ -80,7 +84,7 @@ type Leaf struct {
 	Level    int
 	Cont     bool
 	Prot     string
-	What     string
+	Purpose  result.Purpose
 	Delta    uint64 // PA = offset + Delta
 	Why      string // why the leaves are this size: the rule and the kernel function
 }

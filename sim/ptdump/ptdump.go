@@ -14,18 +14,35 @@ import (
 	"linmap/sim/result"
 )
 
-// Write prints the "Linear Mapping" section of r. Eras from v5.10 print
-// unmapped ranges too (with only the level name); older ones do not.
-func Write(w io.Writer, r *result.Result) error {
+// Style is how an era's ptdump prints: its markers, which ranges it
+// lists, and its attribute columns. The era registry holds one per era.
+type Style struct {
+	// StartEnd: "---[ Linear Mapping start ]---" … "end" (v5.4+), else a
+	// single "---[ Linear Mapping ]---" before the section.
+	StartEnd bool
+	// Holes: unmapped ranges are printed with their level only.
+	Holes bool
+	// GP: the BTI guarded-page column exists (blank in the linear map).
+	GP bool
+	// SHDWithLPA2: "SHD" is still printed when LPA2 is in use (the
+	// shareability bits are repurposed as PA bits with LPA2).
+	SHDWithLPA2 bool
+	// Tagged: RW linear memory is "MEM/NORMAL-TAGGED" (MTE, v5.10+).
+	Tagged bool
+}
+
+// Write prints the "Linear Mapping" section of r as an era with style st
+// would. lpa2 tells whether the kernel ran with LPA2 (4K/16K with 52-bit
+// VAs on a CPU that has it).
+func Write(w io.Writer, r *result.Result, st Style) error {
 	shift, err := layout.ParsePageSize(r.PageSize)
 	if err != nil {
 		return err
 	}
 	g := geom.Geometry{PageShift: shift, VABits: r.VABits, VABitsActual: r.VABitsActual, Levels: r.Levels, Top: 4 - r.Levels}
-	modern := r.Era != "v3.18" && r.Era != "rfc-2014" && r.Era != "v4.6" && r.Era != "v4.19"
-	gp := r.Era == "v6.18"
-	d := dumper{w: w, g: g, gp: gp, classic: r.Era == "v3.18" || r.Era == "rfc-2014"}
-	if modern {
+	lpa2 := shift != 16 && r.VABitsActual == 52
+	d := dumper{w: w, g: g, st: st, shd: !lpa2 || st.SHDWithLPA2}
+	if st.StartEnd {
 		fmt.Fprintln(w, "---[ Linear Mapping start ]---")
 	} else {
 		fmt.Fprintln(w, "---[ Linear Mapping ]---")
@@ -40,27 +57,28 @@ func Write(w io.Writer, r *result.Result) error {
 		if uint64(m.VA) < start || (end != 0 && uint64(m.VA) >= end) {
 			continue
 		}
-		if uint64(m.VA) > cur && modern {
+		if uint64(m.VA) > cur && st.Holes {
 			d.gap(g.Top, cur, uint64(m.VA))
 		}
-		d.note(uint64(m.VA), uint64(m.VA+m.Size), m.Level, attrs(m, gp, d.classic))
+		d.note(uint64(m.VA), uint64(m.VA+m.Size), m.Level, d.attrs(m))
 		cur = uint64(m.VA + m.Size)
 	}
-	if modern && cur != end {
+	if st.Holes && cur != end {
 		d.gap(g.Top, cur, end)
 	}
 	d.flush()
-	if modern {
+	if st.StartEnd {
 		fmt.Fprintln(w, "---[ Linear Mapping end ]---")
 	}
 	return d.err
 }
 
 type dumper struct {
-	w           io.Writer
-	g           geom.Geometry
-	gp, classic bool
-	leaves      []result.Mapping
+	w      io.Writer
+	g      geom.Geometry
+	st     Style
+	shd    bool
+	leaves []result.Mapping
 	// the pending line, merged while level and attributes stay equal
 	start, end uint64
 	level      string
@@ -152,7 +170,7 @@ func (d *dumper) nextLeafEntry(cur, b, s uint64) uint64 {
 }
 
 // attrs renders the attribute columns of arm64's ptdump for a leaf.
-func attrs(m result.Mapping, gp, classic bool) string {
+func (d *dumper) attrs(m result.Mapping) string {
 	ro := strings.HasPrefix(m.Prot, "ro")
 	nx := strings.Contains(m.Prot, "NX")
 	col := func(on bool, set, clear string) string {
@@ -166,18 +184,18 @@ func attrs(m result.Mapping, gp, classic bool) string {
 	sb.WriteString(col(false, "USR", "   "))
 	sb.WriteString(col(ro, "ro", "RW"))
 	sb.WriteString(col(nx, "NX", "x "))
-	sb.WriteString(col(true, "SHD", "   "))
+	sb.WriteString(col(d.shd, "SHD", "   "))
 	sb.WriteString(col(true, "AF", "  "))
 	sb.WriteString(col(false, "NG", "  "))
 	sb.WriteString(col(m.Cont, "CON", "   "))
 	sb.WriteString(col(m.Level == "PTE", "   ", "BLK"))
 	sb.WriteString(col(true, "UXN", "   "))
-	if gp {
+	if d.st.GP {
 		sb.WriteString(col(false, "GP", "  "))
 	}
-	mem := "MEM/NORMAL-TAGGED"
-	if ro || classic {
-		mem = "MEM/NORMAL"
+	mem := "MEM/NORMAL"
+	if d.st.Tagged && !ro && !strings.Contains(m.Prot, "x") {
+		mem = "MEM/NORMAL-TAGGED"
 	}
 	sb.WriteString(" " + mem)
 	return sb.String()

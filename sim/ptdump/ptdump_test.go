@@ -1,4 +1,4 @@
-package ptdump
+package ptdump_test
 
 import (
 	"os"
@@ -25,7 +25,7 @@ func run(t *testing.T, preset, era string) string {
 		t.Fatal(err)
 	}
 	var sb strings.Builder
-	if err := Write(&sb, r); err != nil {
+	if err := sim.Ptdump(&sb, r); err != nil {
 		t.Fatal(err)
 	}
 	return sb.String()

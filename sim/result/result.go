@@ -71,14 +71,31 @@ type Mapping struct {
 	Page  string `json:"page"`  // leaf size: "4K", "16K", "64K", "2M", "32M", "512M", "1G"
 	Level string `json:"level"` // "PUD", "PMD" or "PTE" (ptdump's names)
 	Cont  bool   `json:"cont"`
-	Prot  string `json:"prot"` // e.g. "RW NX", "ro NX", "RW x"
-	// What: "linear" (map_mem's loop), "kernel-alias", "kfence-pool",
-	// "crashkernel", "boot" (v3.18's swapper sections left in place).
-	What string `json:"what"`
+	// LeafBytes is the size of one leaf (Page as a number).
+	LeafBytes Addr   `json:"leaf_bytes"`
+	Prot      string `json:"prot"` // after boot: e.g. "RW NX", "ro NX", "RW x"
+	// Purpose is the mapping call that wrote these leaves.
+	Purpose Purpose `json:"purpose"`
 	// Why explains the leaf size in one sentence: the rule and the kernel
 	// function (e.g. rodata=full forcing pages in map_mem()).
 	Why string `json:"why"`
 }
+
+// Purpose says which of the kernel's mapping calls wrote a mapping or
+// needed a table: map_mem()'s loop, the kernel's linear alias, …
+type Purpose string
+
+// Purposes.
+const (
+	PurposeLinear      Purpose = "linear"       // map_mem()'s loop over memblock.memory
+	PurposeKernelAlias Purpose = "kernel-alias" // the linear alias of [_text or _stext, __init_begin or _etext)
+	PurposeKernelData  Purpose = "kernel-data"  // v7.2: the linear alias of [__init_end, __bss_stop), mapped first
+	PurposeKFENCEPool  Purpose = "kfence-pool"  // the early KFENCE pool, mapped with pages
+	PurposeCrashKernel Purpose = "crashkernel"  // the crash kernel, mapped with pages (v4.19–v6.1)
+	PurposeKernelImage Purpose = "kernel-image" // the image at KIMAGE_VADDR (map_kernel); not in the linear map
+	PurposeHeadS       Purpose = "boot"         // v3.18: head.S's boot sections, before map_mem()
+	PurposeTempPGD     Purpose = "temporary-pgd"
+)
 
 // Tables is a run of page-table pages allocated one after another at
 // consecutive descending (top-down memblock) physical pages.
@@ -86,7 +103,13 @@ type Tables struct {
 	PA    Addr   `json:"pa"`    // lowest physical address of the run
 	Count int64  `json:"count"` // pages in the run
 	Level string `json:"level"` // the level of entries the tables hold: "PUD", "PMD", "PTE", …
-	Cause string `json:"cause"` // which mapping needed them
+	// Purpose is the mapping call that needed them; Cause says it in words
+	// with its range.
+	Purpose Purpose `json:"purpose"`
+	Cause   string  `json:"cause"`
+	// InImage: the pages lie inside the kernel image (v3.18's swapper_pg_dir,
+	// built by head.S), not taken from free memory.
+	InImage bool `json:"in_image,omitempty"`
 	// Mapped says whether the memory holding the tables was already in the
 	// linear map when they were allocated (v3.18 zeroes them through it).
 	Mapped bool `json:"mapped"`
@@ -135,16 +158,18 @@ type Step struct {
 	Kind string `json:"kind"` // one of the Step* constants
 	Text string `json:"text"` // one sentence for people
 	// Optional details, present where they make sense for the kind.
-	Func   string `json:"func,omitempty"` // kernel function doing it
-	VA     *Addr  `json:"va,omitempty"`
-	PA     *Addr  `json:"pa,omitempty"`
-	Size   *Addr  `json:"size,omitempty"`
-	Page   string `json:"page,omitempty"`
-	Level  string `json:"level,omitempty"`
-	Cont   bool   `json:"cont,omitempty"`
-	Count  int64  `json:"count,omitempty"`
-	Mapped *bool  `json:"mapped,omitempty"` // alloc: was the table's memory mapped yet
-	Limit  *Addr  `json:"limit,omitempty"`  // limit: the new memblock.current_limit
+	Func string `json:"func,omitempty"` // kernel function doing it
+	// Purpose: for map, alloc and leaves steps, the mapping call's purpose.
+	Purpose Purpose `json:"purpose,omitempty"`
+	VA      *Addr   `json:"va,omitempty"`
+	PA      *Addr   `json:"pa,omitempty"`
+	Size    *Addr   `json:"size,omitempty"`
+	Page    string  `json:"page,omitempty"`
+	Level   string  `json:"level,omitempty"`
+	Cont    bool    `json:"cont,omitempty"`
+	Count   int64   `json:"count,omitempty"`
+	Mapped  *bool   `json:"mapped,omitempty"` // alloc: was the table's memory mapped yet
+	Limit   *Addr   `json:"limit,omitempty"`  // limit: the new memblock.current_limit
 }
 
 // Step kinds.

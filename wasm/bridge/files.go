@@ -8,8 +8,8 @@ import (
 
 	"linmap/formats"
 	"linmap/formats/dts"
+	"linmap/sim"
 	"linmap/sim/layout"
-	"linmap/sim/ptdump"
 	"linmap/sim/result"
 	"linmap/wasm/view"
 )
@@ -83,7 +83,7 @@ func Exported(kind string, l *layout.Layout, res *result.Result) Export {
 			return fail("the engine refused this layout, so there is no linear map")
 		}
 		var buf bytes.Buffer
-		if err := ptdump.Write(&buf, res); err != nil {
+		if err := sim.Ptdump(&buf, res); err != nil {
 			return fail(err.Error())
 		}
 		return Export{FileName: stem + ".ptdump.txt", Type: "text/plain", Text: buf.String()}

@@ -112,7 +112,7 @@ func TimelinePanelOf(s view.TimelineSnapshot) TimelinePanel {
 				break
 			}
 			c.Ranges = append(c.Ranges, DiffRange{PA: axis.Hex(h.PA), End: axis.Hex(h.PA + h.Size), Size: axis.Size(h.Size),
-				Kind: h.Kind, A: sideText(h.A.State, h.A.What), B: sideText(h.B.State, h.B.What), WhyA: h.A.Why, WhyB: h.B.Why})
+				Kind: h.Kind, A: sideText(h.A.State, string(h.A.Purpose)), B: sideText(h.B.State, string(h.B.Purpose)), WhyA: h.A.Why, WhyB: h.B.Why})
 		}
 	}
 	p.Compare = c

@@ -78,7 +78,7 @@ func Build(a, b *result.Result) Model {
 
 // classify names how two sides differ, or "" when they do not.
 func classify(a, b Side) string {
-	mapped := func(s Side) bool { return s.What != "" }
+	mapped := func(s Side) bool { return s.Purpose != "" }
 	switch {
 	case mapped(a) != mapped(b):
 		return KindMapped
@@ -91,7 +91,7 @@ func classify(a, b Side) string {
 		return KindLeaf
 	case a.State != b.State:
 		return KindCont
-	case (a.What == "kernel-alias") != (b.What == "kernel-alias"):
+	case (a.Purpose == result.PurposeKernelAlias) != (b.Purpose == result.PurposeKernelAlias):
 		return KindAlias
 	}
 	return ""
@@ -110,7 +110,7 @@ func leaf(s string) string {
 func Alias(r *result.Result) (uint64, bool) {
 	lo, ok := uint64(0), false
 	for _, m := range r.Mappings {
-		if m.What == "kernel-alias" && (!ok || uint64(m.PA) < lo) {
+		if m.Purpose == result.PurposeKernelAlias && (!ok || uint64(m.PA) < lo) {
 			lo, ok = uint64(m.PA), true
 		}
 	}

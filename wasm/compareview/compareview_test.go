@@ -56,7 +56,7 @@ func TestAliasStartOracleA(t *testing.T) {
 	}
 	for i, w := range want {
 		h := m.Highlights[i]
-		if h.PA != w.pa || h.Size != w.size || h.Kind != w.kind || h.A.State != w.a || h.B.State != w.b || h.A.What != w.whatA || h.B.What != w.whatB {
+		if h.PA != w.pa || h.Size != w.size || h.Kind != w.kind || h.A.State != w.a || h.B.State != w.b || string(h.A.Purpose) != w.whatA || string(h.B.Purpose) != w.whatB {
 			t.Errorf("highlight %d = %+v, want %+v", i, h, w)
 		}
 		for _, s := range []Side{h.A, h.B} {
@@ -95,7 +95,7 @@ func TestAliasStartOracleA(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
-	lin := func(st string) Side { return Side{State: st, What: "linear"} }
+	lin := func(st string) Side { return Side{State: st, Purpose: "linear"} }
 	tests := []struct {
 		a, b Side
 		want string
@@ -107,7 +107,7 @@ func TestClassify(t *testing.T) {
 		{Side{State: "not memory"}, lin("4K"), KindMapped},
 		{Side{State: "lost: no-map"}, Side{State: "lost: mem-limit"}, KindMapped},
 		{Side{State: "lost: no-map"}, Side{State: "lost: no-map"}, ""},
-		{lin("2M"), Side{State: "2M", What: "kernel-alias"}, KindAlias},
+		{lin("2M"), Side{State: "2M", Purpose: "kernel-alias"}, KindAlias},
 	}
 	for _, tc := range tests {
 		if got := classify(tc.a, tc.b); got != tc.want {

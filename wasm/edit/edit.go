@@ -280,15 +280,15 @@ func Normalize(era, pageSize string, vaBits int) (string, int) {
 	if !ok {
 		return pageSize, vaBits
 	}
-	if _, ok := e.VABits[pageSize]; !ok {
-		pageSize = e.DefaultPageSize
+	if _, ok := e.Kconfig.VABits[pageSize]; !ok {
+		pageSize = e.Kconfig.DefaultPageSize
 	}
-	for _, v := range e.VABits[pageSize] {
+	for _, v := range e.Kconfig.VABits[pageSize] {
 		if v == vaBits {
 			return pageSize, vaBits
 		}
 	}
-	return pageSize, e.DefaultVABits[pageSize]
+	return pageSize, e.Kconfig.DefaultVABits[pageSize]
 }
 
 // PageSizes lists the page sizes an era offers, smallest first.
@@ -299,7 +299,7 @@ func PageSizes(era string) []string {
 	}
 	var out []string
 	for _, p := range []string{"4K", "16K", "64K"} {
-		if _, ok := e.VABits[p]; ok {
+		if _, ok := e.Kconfig.VABits[p]; ok {
 			out = append(out, p)
 		}
 	}
@@ -312,7 +312,7 @@ func VABitsFor(era, pageSize string) []int {
 	if !ok {
 		return nil
 	}
-	return append([]int(nil), e.VABits[pageSize]...)
+	return append([]int(nil), e.Kconfig.VABits[pageSize]...)
 }
 
 // ApplyControls returns the layout with the panel's settings, the page

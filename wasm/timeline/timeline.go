@@ -9,7 +9,6 @@ package timeline
 
 import (
 	"sort"
-	"strings"
 
 	"linmap/sim/layout"
 	"linmap/sim/result"
@@ -115,7 +114,7 @@ func New(r *result.Result) *Timeline {
 // allocTable turns an alloc step into a table record, taking the cause from
 // the result's table run that holds its pages (runs merge several steps).
 func (t *Timeline) allocTable(i int, st result.Step) Table {
-	tb := result.Tables{Level: st.Level, Count: st.Count, Step: i, Mapped: st.Mapped != nil && *st.Mapped}
+	tb := result.Tables{Level: st.Level, Count: st.Count, Step: i, Mapped: st.Mapped != nil && *st.Mapped, Purpose: st.Purpose}
 	if st.PA != nil {
 		tb.PA = *st.PA
 	}
@@ -128,30 +127,11 @@ func (t *Timeline) allocTable(i int, st result.Step) Table {
 	}
 	for _, run := range t.r.Tables {
 		if run.Level == tb.Level && run.PA <= tb.PA && tb.PA < run.PA+layout.Addr(run.Count)*page {
-			tb.Cause = run.Cause
+			tb.Cause, tb.InImage = run.Cause, run.InImage
 			break
 		}
 	}
 	return Table{Tables: tb}
-}
-
-// whatOf reads the mapping's purpose from a leaves step's text: the engine
-// writes "… → PA 0x… (linear)" (head.S's adds a clause after it).
-func whatOf(text string) string {
-	i := strings.Index(text, "→ PA ")
-	if i < 0 {
-		return ""
-	}
-	rest := text[i:]
-	o := strings.IndexByte(rest, '(')
-	if o < 0 {
-		return ""
-	}
-	c := strings.IndexByte(rest[o:], ')')
-	if c < 0 {
-		return ""
-	}
-	return rest[o+1 : o+c]
 }
 
 // replay writes every leaves step into a VA-ordered map of live pieces;
@@ -173,7 +153,7 @@ func (t *Timeline) replay() []seg {
 		end := va + size
 		p := Piece{Step: i}
 		p.VA, p.PA, p.Size = *st.VA, *st.PA, *st.Size
-		p.Page, p.Level, p.Cont, p.What = st.Page, st.Level, st.Cont, whatOf(st.Text)
+		p.Page, p.Level, p.Cont, p.Purpose = st.Page, st.Level, st.Cont, st.Purpose
 		if c := t.callAt[i]; c >= 0 {
 			p.Func = r.Trace[c].Func
 		}
@@ -277,7 +257,7 @@ func (t *Timeline) attachWhy(all []seg) {
 		k := sort.Search(len(byVA), func(k int) bool { m := ms[byVA[k]]; return m.VA+m.Size > va })
 		for ; k < len(byVA) && ms[byVA[k]].VA < end; k++ {
 			m := ms[byVA[k]]
-			if m.Page == p.Page && m.Level == p.Level && m.Cont == p.Cont && m.What == p.What {
+			if m.Page == p.Page && m.Level == p.Level && m.Cont == p.Cont && m.Purpose == p.Purpose {
 				p.Why, p.Prot = m.Why, m.Prot
 				break
 			}
@@ -286,7 +266,7 @@ func (t *Timeline) attachWhy(all []seg) {
 			continue
 		}
 		for _, m := range ms {
-			if m.What == p.What && m.Page == p.Page && m.Level == p.Level {
+			if m.Purpose == p.Purpose && m.Page == p.Page && m.Level == p.Level {
 				p.Why, p.Prot = m.Why, m.Prot
 				break
 			}
@@ -431,7 +411,7 @@ func (t *Timeline) Partial(k int) (*result.Result, State) {
 		if n := len(p.Mappings); n > 0 {
 			q := &p.Mappings[n-1]
 			if q.VA+q.Size == m.VA && q.PA+q.Size == m.PA && q.Page == m.Page && q.Level == m.Level &&
-				q.Cont == m.Cont && q.What == m.What && q.Why == m.Why && q.Prot == m.Prot {
+				q.Cont == m.Cont && q.Purpose == m.Purpose && q.Why == m.Why && q.Prot == m.Prot {
 				q.Size += m.Size
 				continue
 			}

@@ -59,12 +59,12 @@ func spans(ms []result.Mapping) []span {
 		}
 		if n := len(out); n > 0 {
 			p := &out[n-1]
-			if p.va+p.size == uint64(m.VA) && p.pa+p.size == uint64(m.PA) && p.leaf == leaf && p.what == m.What {
+			if p.va+p.size == uint64(m.VA) && p.pa+p.size == uint64(m.PA) && p.leaf == leaf && p.what == string(m.Purpose) {
 				p.size += uint64(m.Size)
 				continue
 			}
 		}
-		out = append(out, span{uint64(m.VA), uint64(m.PA), uint64(m.Size), leaf, m.What})
+		out = append(out, span{uint64(m.VA), uint64(m.PA), uint64(m.Size), leaf, string(m.Purpose)})
 	}
 	return out
 }
@@ -147,7 +147,7 @@ func TestSeedHypothesis2(t *testing.T) {
 	// The boot piece that survives explains itself with head.S's rule.
 	s := tl.At(tl.End())
 	for _, p := range s.Mapped {
-		if p.What == "boot" && !strings.Contains(p.Why, "__create_page_tables") {
+		if p.Purpose == result.PurposeHeadS && !strings.Contains(p.Why, "__create_page_tables") {
 			t.Errorf("boot piece why = %q", p.Why)
 		}
 	}
@@ -161,7 +161,7 @@ func TestTablesNotMappedYet(t *testing.T) {
 		t.Fatal("no alloc step")
 	}
 	s := tl.At(first)
-	if len(s.Tables) != 1 || s.Tables[0].Mapped || s.Tables[0].Step != first || !strings.HasPrefix(s.Tables[0].Cause, "linear [") {
+	if len(s.Tables) != 1 || s.Tables[0].Mapped || s.Tables[0].Step != first || !strings.HasPrefix(s.Tables[0].Cause, "linear map [") || s.Tables[0].Purpose != result.PurposeLinear {
 		t.Fatalf("tables at the first alloc = %+v", s.Tables)
 	}
 	if s.Call < 0 || r.Trace[s.Call].Func != "__map_memblock" {

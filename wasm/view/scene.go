@@ -327,7 +327,7 @@ func blockSizes(l *layout.Layout) (pmd, pud uint64) {
 
 func mappingLines(l *layout.Layout, r *result.Result, i int) []string {
 	m := r.Mappings[i]
-	out := rangeLines(fmt.Sprintf("%s mapping (%s)", m.What, m.Prot), uint64(m.PA), uint64(m.Size))
+	out := rangeLines(fmt.Sprintf("%s mapping (%s)", m.Purpose, m.Prot), uint64(m.PA), uint64(m.Size))
 	out[1] = fmt.Sprintf("PA %s..%s", axis.Hex(uint64(m.PA)), axis.Hex(uint64(m.PA)+uint64(m.Size)))
 	out = append(out, fmt.Sprintf("VA %s..%s", axis.Hex(uint64(m.VA)), axis.Hex(uint64(m.VA)+uint64(m.Size))))
 	leaf := fmt.Sprintf("leaf %s at %s level", m.Page, m.Level)

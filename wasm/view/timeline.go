@@ -528,8 +528,8 @@ func diffLines(m *compareview.Model, h compareview.Highlight) []string {
 }
 
 func side(s compareview.Side) string {
-	if s.What != "" && s.What != "linear" {
-		return s.State + " " + s.What
+	if s.Purpose != "" && s.Purpose != result.PurposeLinear {
+		return s.State + " " + string(s.Purpose)
 	}
 	return s.State
 }

@@ -11,11 +11,12 @@ import (
 	"strconv"
 	"strings"
 
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
 // DefaultEra is used when the input does not name a kernel version.
-const DefaultEra = "v6.12"
+const DefaultEra = sim.DefaultEra
 
 const sz2M = 2 << 20
 
@@ -68,12 +69,11 @@ func mergeOverlaps(m []layout.Bank, notes *[]string) []layout.Bank {
 	return out
 }
 
-// TextOffset is the Image header's text_offset of an era's typical build:
-// 0x80000 until v5.7, 0 afterwards.
+// TextOffset is the Image header's text_offset of an era's typical build
+// (0x80000 until v5.7, 0 afterwards).
 func TextOffset(era string) layout.Addr {
-	switch era {
-	case "v3.18", "rfc-2014", "v4.6", "v4.19":
-		return 0x80000
+	if e, ok := sim.LookupEra(era); ok {
+		return layout.Addr(e.Builds.Default.TextOffset)
 	}
 	return 0
 }
@@ -150,26 +150,18 @@ func KernelReservation(rs []layout.Reserved) (r layout.Reserved, ok bool) {
 
 func alignUp(x, a layout.Addr) layout.Addr { return (x + a - 1) &^ (a - 1) }
 
-// EraForVersion maps a kernel release ("6.1.0-56-arm64") to the newest
-// simulated era not newer than it.
+// EraForVersion maps a kernel release ("6.1.0-56-arm64") to the era whose
+// rules that version follows (the registry's Since).
 func EraForVersion(release string) (string, bool) {
-	m := regexp.MustCompile(`^(\d+)\.(\d+)`).FindStringSubmatch(release)
-	if m == nil {
+	v, ok := sim.ParseVersion(release)
+	if !ok {
 		return "", false
 	}
-	maj, _ := strconv.Atoi(m[1])
-	min, _ := strconv.Atoi(m[2])
-	v := maj*1000 + min
-	eras := []struct {
-		from int
-		id   string
-	}{{6018, "v6.18"}, {6012, "v6.12"}, {6001, "v6.1"}, {5015, "v5.15"}, {4019, "v4.19"}, {4006, "v4.6"}, {3000, "v3.18"}}
-	for _, e := range eras {
-		if v >= e.from {
-			return e.id, true
-		}
+	e, ok := sim.EraForVersion(v)
+	if !ok {
+		return "", false
 	}
-	return "", false
+	return e.ID, true
 }
 
 var (
