@@ -137,11 +137,11 @@ func (b *Builder) Mapped(pa, end uint64) [][2]uint64 {
 // touching their geometry, as later permission updates do
 // (mark_linear_text_alias_ro(), mark_rodata_ro()).
 func (b *Builder) Protect(va, size uint64, prot string) {
-	a := b.Offset(va)
-	for _, l := range b.leaves.overlapping(a, a+size) {
-		l.Prot = prot
-		b.leaves.cut(l.Off, l.End)
-		b.leaves.insert(l)
+	a, e := b.Offset(va), b.Offset(va)+size
+	b.leaves.splitAt(a)
+	b.leaves.splitAt(e)
+	for i := b.leaves.find(a); i < len(b.leaves.l) && b.leaves.l[i].Off < e; i++ {
+		b.leaves.l[i].Prot = prot
 	}
 }
 
@@ -201,8 +201,15 @@ func (b *Builder) contChunks(c call, level int, h, m, span uint64, why string) e
 			dirty.add(t.A&^(span-1), alignUp(t.B, span))
 		}
 	}
+	if len(dirty.s) == 0 {
+		return b.entries(c, level, h, m, true, why)
+	}
+	check := "pmd_range_has_valid_noncont()"
+	if level == geom.LevelPTE {
+		check = "pte_range_has_valid_noncont()"
+	}
 	keptWhy := joinWhy(why, fmt.Sprintf("no contiguous bit: this %s chunk already holds %s entries without it, written by an earlier call, and v7.2 keeps them (%s)",
-		geom.SizeName(span), geom.LeafLevelName(level), map[bool]string{true: "pte_range_has_valid_noncont()", false: "pmd_range_has_valid_noncont()"}[level == geom.LevelPTE]))
+		geom.SizeName(span), geom.LeafLevelName(level), check))
 	cur := h
 	for _, d := range dirty.overlaps(h, m) {
 		if cur < d.A {
