@@ -69,7 +69,7 @@ func TestRegistry(t *testing.T) {
 		// ptdump prints with the era's style.
 		var sb strings.Builder
 		r, _ := sim.Run(&layout.Layout{Kernel: layout.Kernel{Era: e.ID}, Memory: []layout.Bank{{Base: 0x40000000, Size: 1 << 30}}})
-		if err := sim.Ptdump(&sb, r); err != nil || !strings.Contains(sb.String(), "Linear Mapping") {
+		if err := sim.Ptdump(&sb, r); err != nil || !strings.HasPrefix(sb.String(), "---[ "+e.Ptdump.Title) || e.Ptdump.StartEnd != strings.Contains(sb.String(), "Linear Mapping end") {
 			t.Errorf("era %s: ptdump %v:\n%s", e.ID, err, sb.String())
 		}
 	}
