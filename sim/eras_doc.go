@@ -14,8 +14,8 @@ var pageSizes = []string{"4K", "16K", "64K"}
 // -format markdown` prints.
 func EraTable() string {
 	var sb strings.Builder
-	sb.WriteString("| era | released | rules from | VA_BITS 4K · 16K · 64K (default bold) | what it changed |\n")
-	sb.WriteString("|---|---|---|---|---|\n")
+	sb.WriteString("| era | released | rules from | VA_BITS 4K · 16K · 64K (default bold) | what it changed | checked on |\n")
+	sb.WriteString("|---|---|---|---|---|---|\n")
 	for _, e := range Eras() {
 		since := "—"
 		if !e.Since.IsZero() {
@@ -25,7 +25,7 @@ func EraTable() string {
 		if e.Note != "" {
 			summary += " *(" + e.Note + ")*"
 		}
-		fmt.Fprintf(&sb, "| `%s` | %s | %s | %s | %s |\n", e.ID, e.Released, since, vaBitsCell(e), summary)
+		fmt.Fprintf(&sb, "| `%s` | %s | %s | %s | %s | %s |\n", e.ID, e.Released, since, vaBitsCell(e), summary, e.Checked)
 	}
 	return sb.String()
 }

@@ -156,7 +156,7 @@ func TestRun(t *testing.T) {
 			`(?m)^v6\.18 +Nov 2025 +from v6\.18 +No linear-map randomisation`,
 			`(?m)^v7\.2 +Aug 2026 +from v7\.2 +The kernel alias and data/bss are mapped first`,
 		}},
-		{name: "eras json", args: []string{"eras", "-format", "json"}, want: []string{`"id": "v7.2"`, `"since": "4.11"`, `"default_page_size": "4K"`}},
+		{name: "eras json", args: []string{"eras", "-format", "json"}, want: []string{`"id": "v7.2"`, `"since": "4.12"`, `"checked": "Debian 6.1.192 under QEMU"`, `"default_page_size": "4K"`}},
 		{name: "eras markdown", args: []string{"eras", "-format", "markdown"}, want: []string{"(?m)^\\| `v7\\.2` \\| Aug 2026 \\| v7\\.2 \\|"}},
 		{name: "eras bad format", args: []string{"eras", "-format", "csv"}, code: 2, err: `eras: -format "csv"`},
 	}
