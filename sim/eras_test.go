@@ -95,11 +95,19 @@ func TestRegistry(t *testing.T) {
 	for _, v := range era.Enum {
 		enum = append(enum, v.(string))
 	}
-	if want := append(slices.Clone(ids), ""); !slices.Equal(enum, want) {
-		t.Errorf("schema era enum %q, registry %q", enum, want)
-	}
-	if !strings.Contains(era.Description, "empty means "+sim.DefaultEra+".") {
-		t.Errorf("schema era description %q does not name the default %s", era.Description, sim.DefaultEra)
+	want := append(slices.Clone(ids), "")
+	wantDesc := "Kernel era; empty means " + sim.DefaultEra + "."
+	if !slices.Equal(enum, want) || era.Description != wantDesc {
+		if *updateDocs {
+			quoted, _ := json.Marshal(want)
+			re := regexp.MustCompile(`("era": \{\s*"description": )"[^"]*"(,\s*"type": "string",\s*"enum": )\[[^\]]*\]`)
+			fixed := re.ReplaceAll(data, []byte(`${1}"`+wantDesc+`"${2}`+strings.ReplaceAll(string(quoted), ",", ", ")))
+			if err := os.WriteFile("../docs/layout.schema.json", fixed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			t.Errorf("schema era enum %q and description %q; the registry has %q, default %s: run go test ./sim -run TestRegistry -update-docs", enum, era.Description, want, sim.DefaultEra)
+		}
 	}
 
 	// The docs' generated tables are the registry's.
