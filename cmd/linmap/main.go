@@ -111,11 +111,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			fmt.Fprintf(stderr, "linmap: %v\n", err)
-			return 1
+		if code := writeJSON(stdout, stderr, res); code != 0 {
+			return code
 		}
 	case "ptdump":
 		if err := sim.Ptdump(stdout, res); err != nil {
@@ -229,12 +226,7 @@ func cmdEras(args []string, stdout, stderr io.Writer) int {
 		for _, e := range eras {
 			out = append(out, e.Info())
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			fmt.Fprintf(stderr, "linmap: %v\n", err)
-			return 1
-		}
+		return writeJSON(stdout, stderr, out)
 	case "markdown":
 		fmt.Fprint(stdout, sim.EraTable())
 	case "text":
@@ -256,6 +248,17 @@ func cmdEras(args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stderr, "linmap: eras: -format %q: use text, json or markdown\n", *format)
 		return 2
+	}
+	return 0
+}
+
+// writeJSON writes v as indented JSON, the CLI's machine-readable output.
+func writeJSON(stdout, stderr io.Writer, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "linmap: %v\n", err)
+		return 1
 	}
 	return 0
 }

@@ -281,22 +281,22 @@ func (b *Builder) partial(c call, level int, x, y uint64, why string) error {
 		why = c.FlagsWhy
 	case b.G.BlockLevel(level):
 		why = fmt.Sprintf("the range covers only part of the %s-aligned %s entry, so it needs a %s table (%s)",
-			geom.SizeName(s), geom.LeafLevelName(level), geom.LeafLevelName(level+1), levelFunc(level))
+			geom.SizeName(s), geom.LeafLevelName(level), geom.LeafLevelName(level+1), LevelFunc(level)+"()")
 	}
 	return b.walk(c, level+1, x, y, why)
 }
 
-// levelFunc names the kernel function that writes entries of a level.
-func levelFunc(level int) string {
+// LevelFunc names the kernel function that writes entries of a level.
+func LevelFunc(level int) string {
 	switch level {
 	case geom.LevelPUD:
-		return "alloc_init_pud()"
+		return "alloc_init_pud"
 	case geom.LevelPMD:
-		return "init_pmd()"
+		return "init_pmd"
 	case geom.LevelPTE:
-		return "init_pte()"
+		return "init_pte"
 	}
-	return "__create_pgd_mapping()"
+	return "__create_pgd_mapping"
 }
 
 // noBlockWhy explains why whole entries at `level` over [x, …) are not
@@ -309,7 +309,7 @@ func (b *Builder) noBlockWhy(c call, level int, x uint64) string {
 	case level == geom.LevelPUD && !b.G.BlockLevel(level):
 		return fmt.Sprintf("%s pages have no %s PUD blocks: the kernel uses them only with 4K pages (pud_sect_supported())", b.G.PageName(), geom.SizeName(s))
 	case b.G.BlockLevel(level) && c.pa(x)%s != 0:
-		return fmt.Sprintf("the physical address is not %s-aligned where the virtual one is (%s)", geom.SizeName(s), levelFunc(level))
+		return fmt.Sprintf("the physical address is not %s-aligned where the virtual one is (%s)", geom.SizeName(s), LevelFunc(level)+"()")
 	}
 	return ""
 }
@@ -396,7 +396,7 @@ func (b *Builder) overTable(c call, level int, p, q uint64, blocks, cont bool, w
 	switch conflict := b.Rules.BlockOverTable(level); conflict {
 	case ConflictKeep:
 		keep := fmt.Sprintf("a %s table made by an earlier call is here already, and v7.2 never writes a block over a table (%s: !%s_table(old))",
-			geom.LeafLevelName(level+1), levelFunc(level), lower(geom.LeafLevelName(level)))
+			geom.LeafLevelName(level+1), LevelFunc(level)+"()", lower(geom.LeafLevelName(level)))
 		return b.walk(c, level+1, p, q, keep)
 	case ConflictReplace, ConflictLeak:
 		b.dropTables(level, p, q, conflict)
@@ -480,7 +480,7 @@ func (b *Builder) reportAlloc(c call, level int, r Run) {
 // there are rewritten as the era's rules say.
 func (b *Builder) writeLeaves(c call, level int, a, e uint64, cont bool, why string) error {
 	if why == "" {
-		why = fmt.Sprintf("the range covers whole aligned %s entries: the largest leaf allowed here (%s)", geom.SizeName(b.G.EntrySize(level)), levelFunc(level))
+		why = fmt.Sprintf("the range covers whole aligned %s entries: the largest leaf allowed here (%s)", geom.SizeName(b.G.EntrySize(level)), LevelFunc(level)+"()")
 	}
 	fresh := Leaf{Level: level, Cont: cont, Prot: c.Prot, Purpose: c.Purpose, Delta: c.delta, Why: why}
 	cur := a
