@@ -31,8 +31,54 @@ type Layout struct {
 	Image       Image      `json:"image"`
 	DTB         *Blob      `json:"dtb,omitempty"`
 	Initrd      *Blob      `json:"initrd,omitempty"`
+	// Assumptions are what an importer had to infer or assume because its
+	// input did not say it; they travel with the layout so every reader
+	// can show them. The engine ignores them.
+	Assumptions []Assumption `json:"assumptions,omitempty"`
 
 	Extra map[string]json.RawMessage `json:"-"` // unknown keys, kept for round trips
+}
+
+// Assumption kinds.
+const (
+	// Inferred: read off indirect evidence in the input (the page size
+	// from per-cpu unit sizes, the image from "Kernel code").
+	Inferred = "inferred"
+	// Defaulted: nothing in the input says it; a typical value was taken.
+	Defaulted = "default"
+	// Skipped: something the input holds was left out of the layout.
+	Skipped = "skipped"
+)
+
+// Assumption is one thing an importer inferred or assumed.
+type Assumption struct {
+	// Field is the layout field it sets ("kernel.era", "image.base",
+	// "memory", "reserved[3]"), or the part of the input it concerns.
+	Field string `json:"field"`
+	// Value is the value taken, as text ("v5.15", "0x40200000"); empty
+	// for Skipped.
+	Value string `json:"value,omitempty"`
+	Kind  string `json:"kind"` // Inferred, Defaulted or Skipped
+	// Reason says why, in one sentence.
+	Reason string `json:"reason"`
+	// Source is where the evidence is: "dmesg.txt:12" (file and line), or
+	// a file name.
+	Source string `json:"source,omitempty"`
+
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+// String is the assumption as one line for people.
+func (a Assumption) String() string {
+	s := a.Field
+	if a.Value != "" {
+		s += " = " + a.Value
+	}
+	s += " (" + a.Kind + "): " + a.Reason
+	if a.Source != "" {
+		s += " [" + a.Source + "]"
+	}
+	return s
 }
 
 // Kernel selects the era and its build and boot options. Zero values mean
@@ -146,6 +192,7 @@ type (
 	reservedJSON Reserved
 	imageJSON    Image
 	blobJSON     Blob
+	assumeJSON   Assumption
 )
 
 func (l *Layout) UnmarshalJSON(b []byte) (err error) {
@@ -188,6 +235,11 @@ func (o *Blob) UnmarshalJSON(b []byte) (err error) {
 	return
 }
 func (o Blob) MarshalJSON() ([]byte, error) { return encodeObject(blobJSON(o), o.Extra) }
+func (a *Assumption) UnmarshalJSON(b []byte) (err error) {
+	a.Extra, err = decodeObject(b, (*assumeJSON)(a))
+	return
+}
+func (a Assumption) MarshalJSON() ([]byte, error) { return encodeObject(assumeJSON(a), a.Extra) }
 
 // Parse decodes and checks a layout document. Errors are *FieldError values
 // naming the field and the value.

@@ -74,14 +74,15 @@ var (
 	addrType = reflect.TypeOf(Addr(0))
 	// defFor names the schema definition of every object of the format.
 	defFor = map[reflect.Type]string{
-		reflect.TypeOf(Layout{}):   "", // the schema's root
-		reflect.TypeOf(Kernel{}):   "kernel",
-		reflect.TypeOf(Config{}):   "config",
-		reflect.TypeOf(CPU{}):      "cpu",
-		reflect.TypeOf(Bank{}):     "bank",
-		reflect.TypeOf(Reserved{}): "reserved",
-		reflect.TypeOf(Image{}):    "image",
-		reflect.TypeOf(Blob{}):     "blob",
+		reflect.TypeOf(Layout{}):     "", // the schema's root
+		reflect.TypeOf(Kernel{}):     "kernel",
+		reflect.TypeOf(Config{}):     "config",
+		reflect.TypeOf(CPU{}):        "cpu",
+		reflect.TypeOf(Bank{}):       "bank",
+		reflect.TypeOf(Reserved{}):   "reserved",
+		reflect.TypeOf(Image{}):      "image",
+		reflect.TypeOf(Blob{}):       "blob",
+		reflect.TypeOf(Assumption{}): "assumption",
 	}
 )
 
