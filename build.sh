@@ -22,6 +22,11 @@ DEFAULT_FUZZ_TARGETS="./sim FuzzRun 3000x
 ./formats/memblockdebug FuzzImport
 ./formats/iomem FuzzImport
 ./formats/efi FuzzImport
+./formats/logtext FuzzLines
+./formats/kconfig FuzzParse
+./formats/systemmap FuzzParse
+./formats/ptdump FuzzParse
+./formats/dmesg FuzzParse
 ./wasm/share FuzzDecode
 ./wasm/share FuzzRoundTrip"
 FUZZ_TARGETS=${FUZZ_TARGETS:-$DEFAULT_FUZZ_TARGETS}

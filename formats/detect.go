@@ -1,7 +1,10 @@
 // Package formats imports machine descriptions in the formats kernel
-// engineers have at hand (device trees, debugfs memblock lists, /proc/iomem,
-// boot logs, the EFI memory map) and turns them into linmap layouts. Each
-// format lives in its own package; this one detects which one a file is.
+// engineers have at hand — device trees, debugfs memblock lists,
+// /proc/iomem, boot logs with their EFI map and memblock dump, a .config,
+// a System.map, kernel_page_tables — one or several at a time, and turns
+// them into one linmap layout. Each format lives in its own package; this
+// one detects them (Detect, Read) and assembles the layout through package
+// evidence (Import, ImportAll).
 package formats
 
 import (
@@ -10,14 +13,16 @@ import (
 	"path/filepath"
 	"strings"
 
+	"linmap/formats/dmesg"
 	"linmap/formats/dtb"
-	"linmap/formats/dts"
 	"linmap/formats/efi"
 	"linmap/formats/iomem"
+	"linmap/formats/kconfig"
 	"linmap/formats/memblock"
 	"linmap/formats/memblockdebug"
 	"linmap/formats/oracle"
-	"linmap/sim/layout"
+	"linmap/formats/ptdump"
+	"linmap/formats/systemmap"
 )
 
 // Format names an input format, as the CLI's -format flag spells it.
@@ -32,11 +37,15 @@ const (
 	MemblockDebug Format = "memblock-debug" // memblock=debug boot log
 	IOMem         Format = "iomem"          // /proc/iomem
 	EFI           Format = "efi"            // efi=debug EFI memory map
+	Dmesg         Format = "dmesg"          // a kernel log
+	Config        Format = "config"         // a kernel .config
+	SystemMap     Format = "system-map"     // System.map or /proc/kallsyms
+	Ptdump        Format = "ptdump"         // /sys/kernel/debug/kernel_page_tables
 )
 
 // Formats lists the importable formats in the order auto-detection tries
 // them.
-var Formats = []Format{DTB, JSON, Oracle, MemblockDebug, EFI, IOMem, Memblock, DTS}
+var Formats = []Format{DTB, JSON, Oracle, MemblockDebug, EFI, IOMem, Memblock, DTS, Config, SystemMap, Ptdump, Dmesg}
 
 // Describe is a human name for the format.
 func (f Format) Describe() string {
@@ -57,6 +66,14 @@ func (f Format) Describe() string {
 		return "/proc/iomem"
 	case EFI:
 		return "EFI memory map (efi=debug)"
+	case Dmesg:
+		return "kernel log"
+	case Config:
+		return "kernel .config"
+	case SystemMap:
+		return "System.map or /proc/kallsyms"
+	case Ptdump:
+		return "kernel_page_tables (ptdump)"
 	}
 	return string(f)
 }
@@ -78,8 +95,10 @@ func Parse(s string) (Format, error) {
 	return "", fmt.Errorf("unknown format %q (known: auto, %s)", s, strings.Join(names, ", "))
 }
 
-// Detect picks the format of data by its content; name (a file name) is a
-// hint for device trees and JSON. ok is false for unrecognised input.
+// Detect picks the main format of data by its content; name (a file name)
+// is a hint for device trees and JSON. A text may hold several formats (a
+// boot log with its EFI map); Detect names the one that gives the most,
+// Read takes them all. ok is false for unrecognised input.
 func Detect(name string, data []byte) (f Format, ok bool) {
 	if dtb.IsDTB(data) {
 		return DTB, true
@@ -99,7 +118,7 @@ func Detect(name string, data []byte) (f Format, ok bool) {
 	}
 	text := string(data)
 	switch {
-	case strings.Contains(text, "MEMBLOCK configuration:"):
+	case memblockdebug.Detect(text):
 		// A log may hold the EFI map too; memblock is what the kernel made of it.
 		return MemblockDebug, true
 	case efi.Detect(text):
@@ -108,55 +127,20 @@ func Detect(name string, data []byte) (f Format, ok bool) {
 		return IOMem, true
 	case memblock.Detect(text):
 		return Memblock, true
-	case memblockdebug.Detect(text):
-		return MemblockDebug, true
-	case strings.Contains(text, "/dts-v1/") || strings.Contains(text, "device_type") && strings.Contains(text, "{"):
+	case isDTS(text):
 		return DTS, true
+	case kconfig.Detect(text):
+		return Config, true
+	case systemmap.Detect(text):
+		return SystemMap, true
+	case ptdump.Detect(text):
+		return Ptdump, true
+	case dmesg.Parse(text).Found():
+		return Dmesg, true
 	}
 	return "", false
 }
 
-// Import detects the format and imports data. name is the file name ("-"
-// or "" for standard input); it appears in the layout's source line.
-func Import(name string, data []byte) (*layout.Layout, Format, error) {
-	f, ok := Detect(name, data)
-	if !ok {
-		var tried []string
-		for _, f := range Formats {
-			tried = append(tried, f.Describe())
-		}
-		return nil, "", fmt.Errorf("unrecognised input: it is none of %s", strings.Join(tried, ", "))
-	}
-	l, err := ImportAs(f, name, data)
-	return l, f, err
-}
-
-// ImportAs imports data as the given format.
-func ImportAs(f Format, name string, data []byte) (*layout.Layout, error) {
-	base := filepath.Base(name)
-	if name == "" || name == "-" {
-		base = ""
-	}
-	switch f {
-	case JSON:
-		return layout.Parse(data)
-	case Oracle:
-		if oracle.IsCase(data) {
-			return oracle.FromCase(data)
-		}
-		return oracle.FromHarnessLayout(data)
-	case DTS:
-		return dts.Import(base, data)
-	case DTB:
-		return dtb.Import(base, data)
-	case Memblock:
-		return memblock.Import(base, data)
-	case MemblockDebug:
-		return memblockdebug.Import(base, data)
-	case IOMem:
-		return iomem.Import(base, data)
-	case EFI:
-		return efi.Import(base, data)
-	}
-	return nil, fmt.Errorf("unknown format %q", f)
+func isDTS(text string) bool {
+	return strings.Contains(text, "/dts-v1/") || strings.Contains(text, "device_type") && strings.Contains(text, "{")
 }

@@ -44,7 +44,7 @@ func TestDetect(t *testing.T) {
 		{name: "-", file: "iomem/testdata/h-reserved-nomap.txt", want: IOMem},
 		{name: "-", file: "efi/testdata/thunderx-4.8.txt", want: MemblockDebug}, // the log holds both
 		{name: "-", data: []byte("efi:   0x000040000000-0x00004fffffff [Conventional|   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]\n"), want: EFI},
-		{name: "-", data: []byte("[    0.000000] Early memory node ranges\n[    0.000000]   node   0: [mem 0x0000000040000000-0x000000005fffffff]\n"), want: MemblockDebug},
+		{name: "-", data: []byte("[    0.000000] Early memory node ranges\n[    0.000000]   node   0: [mem 0x0000000040000000-0x000000005fffffff]\n"), want: Dmesg},
 	}
 	for _, tt := range tests {
 		data := tt.data

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"linmap/formats/internal/dt"
-	"linmap/formats/internal/guess"
 	"linmap/sim/layout"
 )
 
@@ -31,24 +30,14 @@ func IsDTB(data []byte) bool {
 	return len(data) >= 4 && binary.BigEndian.Uint32(data) == Magic
 }
 
-// Import reads a blob into a layout. name is used in the description.
-func Import(name string, data []byte) (*layout.Layout, error) {
+// Read decodes a blob into what the kernel takes from it (see
+// dt.Tree.Layout).
+func Read(data []byte) (*layout.Layout, []string, error) {
 	t, err := Parse(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	l, notes, err := t.Layout()
-	if err != nil {
-		return nil, err
-	}
-	what := "device-tree blob"
-	if name != "" && name != "-" {
-		what += " " + name
-	}
-	if err := guess.Finish(l, what, notes); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return t.Layout()
 }
 
 // Parse decodes the blob. Errors name the byte offset of what is wrong.

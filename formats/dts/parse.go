@@ -13,25 +13,19 @@ import (
 	"strings"
 
 	"linmap/formats/internal/dt"
-	"linmap/formats/internal/guess"
 	"linmap/sim/layout"
 )
 
-// Import parses DTS text into a layout. name is used in the description.
-func Import(name string, data []byte) (*layout.Layout, error) {
+// Read parses DTS text into what the kernel takes from it (see
+// dt.Tree.Layout): memory (possibly none: the boot loader may fill it in),
+// reserved memory and /chosen, with notes on what was skipped or assumed.
+func Read(data []byte) (*layout.Layout, []string, error) {
 	t, err := Parse(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	assumeSoCCells(t)
-	l, notes, err := t.Layout()
-	if err != nil {
-		return nil, err
-	}
-	if err := guess.Finish(l, describe(name, "device-tree source"), notes); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return t.Layout()
 }
 
 // assumeSoCCells: a board file usually inherits #address-cells and
@@ -50,13 +44,6 @@ func assumeSoCCells(t *dt.Tree) {
 			return
 		}
 	}
-}
-
-func describe(name, format string) string {
-	if name == "" || name == "-" {
-		return format
-	}
-	return format + " " + name
 }
 
 // maxDepth bounds node and expression nesting so hostile input cannot

@@ -20,7 +20,7 @@ import (
 	"strconv"
 	"strings"
 
-	"linmap/formats/internal/guess"
+	"linmap/formats/logtext"
 	"linmap/sim/layout"
 )
 
@@ -38,15 +38,24 @@ const (
 	nomap               // memory the kernel must not map (runtime, NVS, …)
 )
 
-// types maps both spellings of efi_md_typeattr_format's type names.
+// types maps both spellings of efi_md_typeattr_format's type names: the
+// long ones (memory_type_name[][20], until v5.x) and the short ones
+// (memory_type_name[][13]: "ACPI Reclaim", "ACPI Mem NVS", "MMIO Port").
+// A type the kernel has no name for prints as "[type=N"; reserve_regions()
+// does not take it as usable memory.
 var types = map[string]kind{
 	"Reserved": nomap, "Loader Code": usable, "Loader Data": usable, "Boot Code": usable, "Boot Data": usable,
-	"Runtime Code": nomap, "Runtime Data": nomap, "Conventional": usable, "Conventional Memory": usable,
-	"Unusable": nomap, "Unusable Memory": nomap, "ACPI Rec": reclaim, "ACPI Reclaim Memory": reclaim,
-	"ACPI NVS": nomap, "ACPI Memory NVS": nomap, "MMIO": nomap, "Memory Mapped I/O": nomap,
-	"MMIO Port": nomap, "Memory Mapped I/O Port": nomap, "PAL Code": nomap, "Persistent": usable,
-	"Persistent Memory": usable, "Unaccepted": nomap,
+	"Runtime Code": nomap, "Runtime Data": nomap,
+	"Conventional": usable, "Conventional Memory": usable,
+	"Unusable": nomap, "Unusable Memory": nomap,
+	"ACPI Reclaim": reclaim, "ACPI Reclaim Memory": reclaim,
+	"ACPI Mem NVS": nomap, "ACPI Memory NVS": nomap,
+	"MMIO": nomap, "Memory Mapped I/O": nomap,
+	"MMIO Port": nomap, "MMIO Port Space": nomap,
+	"PAL Code": nomap, "Persistent": usable, "Persistent Memory": usable, "Unaccepted": nomap,
 }
+
+var reUnknownType = regexp.MustCompile(`^type=\d+$`)
 
 // Descriptor is one printed EFI memory descriptor.
 type Descriptor struct {
@@ -59,8 +68,8 @@ type Descriptor struct {
 
 // Detect reports whether text holds EFI memory map lines.
 func Detect(text string) bool {
-	for _, line := range strings.Split(text, "\n") {
-		s := guess.StripDmesg(line)
+	for _, l := range logtext.Lines(text) {
+		s := l.Text
 		if m := reARM.FindStringSubmatch(s); m != nil && strings.Contains(m[3], "|") {
 			return true
 		}
@@ -74,8 +83,8 @@ func Detect(text string) bool {
 // Parse reads the descriptors.
 func Parse(text string) ([]Descriptor, error) {
 	var out []Descriptor
-	for i, raw := range strings.Split(text, "\n") {
-		s := guess.StripDmesg(raw)
+	for _, l := range logtext.Lines(text) {
+		s := l.Text
 		var a, b, attr, star string
 		if m := reARM.FindStringSubmatch(s); m != nil && strings.Contains(m[3], "|") {
 			a, b, attr, star = m[1], m[2], m[3], m[4]
@@ -87,17 +96,17 @@ func Parse(text string) ([]Descriptor, error) {
 		base, err1 := strconv.ParseUint(a, 16, 64)
 		last, err2 := strconv.ParseUint(b, 16, 64)
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("line %d: 0x%s-0x%s: address does not fit in 64 bits", i+1, a, b)
+			return nil, fmt.Errorf("line %d: 0x%s-0x%s: address does not fit in 64 bits", l.N, a, b)
 		}
 		if last < base || base == 0 && last == ^uint64(0) {
-			return nil, fmt.Errorf("line %d: 0x%s-0x%s is not a range", i+1, a, b)
+			return nil, fmt.Errorf("line %d: 0x%s-0x%s is not a range", l.N, a, b)
 		}
 		fields := strings.Split(attr, "|")
 		typ := strings.TrimSpace(fields[0])
-		if _, ok := types[typ]; !ok {
-			return nil, fmt.Errorf("line %d: unknown EFI memory type %q", i+1, typ)
+		if _, ok := types[typ]; !ok && !reUnknownType.MatchString(typ) {
+			return nil, fmt.Errorf("line %d: unknown EFI memory type %q", l.N, typ)
 		}
-		d := Descriptor{Base: layout.Addr(base), Size: layout.Addr(last - base + 1), Type: typ, Attrs: map[string]bool{}, Star: star == "*", Line: i + 1}
+		d := Descriptor{Base: layout.Addr(base), Size: layout.Addr(last - base + 1), Type: typ, Attrs: map[string]bool{}, Star: star == "*", Line: l.N}
 		for _, f := range fields[1:] {
 			if f = strings.TrimSpace(f); f != "" {
 				d.Attrs[f] = true
@@ -108,81 +117,86 @@ func Parse(text string) ([]Descriptor, error) {
 	return out, nil
 }
 
-// Import turns the memory map into a layout.
-func Import(name string, data []byte) (*layout.Layout, error) {
-	text := string(data)
-	ds, err := Parse(text)
-	if err != nil {
-		return nil, err
-	}
-	starred := false
+// Range is a physical range [Base, End) and the descriptor types in it.
+type Range struct {
+	Base, End uint64
+	Types     string // the descriptor types, joined with " + "
+	Line      int    // the first descriptor's line
+}
+
+// Memblock is what arm64's reserve_regions() (drivers/firmware/efi/efi-init.c)
+// makes of the map: every cacheable descriptor (is_memory: WB, WT or WC) is
+// memblock_add()ed, those not usable as RAM are marked NOMAP, and ACPI
+// reclaim memory is memblock_reserve()d. Each descriptor is first rounded
+// out to whole kernel pages (memrange_efi_to_native), so with 16K or 64K
+// pages a 4K NOMAP descriptor takes its whole page out of the linear map.
+type Memblock struct {
+	Memory  []Range // merged where they touch
+	NoMap   []Range
+	Reserve []Range
+	// NotMemory counts the descriptors without a cacheable attribute
+	// (MMIO and the like), which are not memory.
+	NotMemory int
+	// SoftReserved are the lines of special-purpose (SP) descriptors,
+	// imported as RAM (what efi=nosoftreserve kernels do).
+	SoftReserved []int
+	// Starred: the log marks NOMAP regions with "*" (older kernels), and
+	// the marks decide.
+	Starred bool
+}
+
+// ReserveRegions applies reserve_regions() to the descriptors for a kernel
+// with the given page size (4096, 16384 or 65536).
+func ReserveRegions(ds []Descriptor, pageSize uint64) Memblock {
+	var mb Memblock
 	for _, d := range ds {
-		starred = starred || d.Star
+		mb.Starred = mb.Starred || d.Star
 	}
-	l := &layout.Layout{}
-	var notes []string
-	skipped := 0
 	for _, d := range ds {
 		if !(d.Attrs["WB"] || d.Attrs["WT"] || d.Attrs["WC"]) {
-			skipped++ // not is_memory(): MMIO and the like
+			mb.NotMemory++ // not is_memory(): MMIO and the like
 			continue
 		}
 		k := types[d.Type]
 		if k == usable && !d.Attrs["WB"] {
 			k = nomap // is_usable_memory() wants WB
 		}
+		if mb.Starred && d.Star {
+			k = nomap // older kernels mark what they make NOMAP, ACPI reclaim included
+		}
 		if d.Attrs["SP"] {
-			notes = append(notes, fmt.Sprintf("line %d: %s is special-purpose (SP) memory, which kernels with efi=nosoftreserve treat as RAM and others leave out; imported as RAM", d.Line, d.Type))
+			mb.SoftReserved = append(mb.SoftReserved, d.Line)
 		}
-		if starred && k == reclaim && d.Star {
-			k = nomap // kernels that print "*" made ACPI reclaim NOMAP too
+		base := uint64(d.Base) &^ (pageSize - 1)
+		end := (uint64(d.Base+d.Size) + pageSize - 1) &^ (pageSize - 1)
+		if end == 0 { // the top page of the 64-bit space
+			end = ^uint64(0) &^ (pageSize - 1)
 		}
-		addBank(l, d)
+		r := Range{Base: base, End: end, Types: d.Type, Line: d.Line}
+		mb.Memory = addRange(mb.Memory, r)
 		switch k {
 		case nomap:
-			addReserved(l, d, true)
+			mb.NoMap = addRange(mb.NoMap, r)
 		case reclaim:
-			addReserved(l, d, false)
+			mb.Reserve = addRange(mb.Reserve, r)
 		}
 	}
-	if len(l.Memory) == 0 {
-		return nil, fmt.Errorf("the EFI memory map has no cacheable (WB/WT/WC) descriptor, so no memory")
-	}
-	if skipped > 0 {
-		notes = append(notes, fmt.Sprintf("%d descriptors without a cacheable attribute (MMIO) are not memory and were skipped", skipped))
-	}
-	notes = append(notes, "descriptors are 4 KiB-granular; with 16K or 64K pages the kernel rounds NOMAP ones out to whole pages (memrange_efi_to_native)")
-	guess.ScanDmesg(text).Apply(l, &notes)
-	what := "EFI memory map"
-	if name != "" && name != "-" {
-		what += " " + name
-	}
-	if err := guess.Finish(l, what, notes); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return mb
 }
 
-// addBank extends the last bank when the descriptor follows it directly:
-// memblock_add merges them the same way.
-func addBank(l *layout.Layout, d Descriptor) {
-	if n := len(l.Memory); n > 0 && l.Memory[n-1].End() == d.Base {
-		l.Memory[n-1].Size += d.Size
-		return
-	}
-	l.Memory = append(l.Memory, layout.Bank{Base: d.Base, Size: d.Size, Name: fmt.Sprintf("EFI memory@%x", uint64(d.Base))})
-}
-
-func addReserved(l *layout.Layout, d Descriptor, noMap bool) {
-	if n := len(l.Reserved); n > 0 {
-		last := &l.Reserved[n-1]
-		if last.End() == d.Base && last.NoMap == noMap {
-			last.Size += d.Size
-			if !strings.Contains(last.Name, d.Type) {
-				last.Name += " + " + d.Type
-			}
-			return
+// addRange appends r, joining it to the last range when they touch or
+// overlap (the map is sorted; rounding to pages can make neighbours
+// overlap).
+func addRange(rs []Range, r Range) []Range {
+	if n := len(rs); n > 0 && r.Base <= rs[n-1].End && r.Base >= rs[n-1].Base {
+		last := &rs[n-1]
+		if r.End > last.End {
+			last.End = r.End
 		}
+		if !strings.Contains(last.Types, r.Types) {
+			last.Types += " + " + r.Types
+		}
+		return rs
 	}
-	l.Reserved = append(l.Reserved, layout.Reserved{Base: d.Base, Size: d.Size, Name: d.Type, NoMap: noMap})
+	return append(rs, r)
 }

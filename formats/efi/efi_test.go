@@ -1,6 +1,7 @@
-package efi
+package efi_test
 
 import (
+	"linmap/formats"
 	"os"
 	"strings"
 	"testing"
@@ -52,8 +53,8 @@ func TestImport(t *testing.T) {
 			[]rng{{0xfffed000, 0x13000, true}, {0x10ff9e98000, 0x89000, true}, {0x10ffaeb6000, 0x13f000, true}, {0x10ffffb9000, 0x46000, true}}},
 		{"new short names without *: ACPI reclaim reserved, NVS no-map, MMIO skipped", `efi: Processing EFI memory map:
 efi:   0x000040000000-0x00004fffffff [Conventional|   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
-efi:   0x000050000000-0x00005000ffff [ACPI Rec    |   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
-efi:   0x000050010000-0x00005001ffff [ACPI NVS    |   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
+efi:   0x000050000000-0x00005000ffff [ACPI Reclaim|   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
+efi:   0x000050010000-0x00005001ffff [ACPI Mem NVS|   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
 efi:   0x000050020000-0x00007fffffff [Boot Data   |   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
 efi:   0x000080000000-0x0000801fffff [Runtime Code|RUN|  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
 efi:   0x000090000000-0x000090000fff [MMIO        |RUN|  |  |  |  |  |  |  |  |   |  |  |  |UC]
@@ -109,4 +110,10 @@ func FuzzImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Import reads data as an EFI map only (the test files hold other formats
+// too).
+func Import(name string, data []byte) (*layout.Layout, error) {
+	return formats.ImportAs(formats.EFI, name, data)
 }

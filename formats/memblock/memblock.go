@@ -1,4 +1,4 @@
-// Package memblock imports the kernel's debugfs memblock lists,
+// Package memblock reads the kernel's debugfs memblock lists,
 // /sys/kernel/debug/memblock/memory and …/reserved: one region per line,
 // "   0: 0x0000000040000000..0x000000007fffffff" (end inclusive), and in
 // newer kernels (v6.12 prints it, v6.1 does not) with the node id ("x" when
@@ -12,8 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"linmap/formats/internal/guess"
-	"linmap/sim"
+	"linmap/formats/logtext"
 	"linmap/sim/layout"
 )
 
@@ -32,7 +31,9 @@ type Region struct {
 	Line       int
 }
 
-func (r Region) has(flag string) bool {
+// Has reports whether the region carries the flag ("NOMAP", "HOTPLUG",
+// "DRV_MNG", …).
+func (r Region) Has(flag string) bool {
 	for _, f := range r.Flags {
 		if f == flag {
 			return true
@@ -49,8 +50,8 @@ type Lists struct {
 
 // Detect reports whether text looks like a debugfs memblock list.
 func Detect(text string) bool {
-	for _, line := range strings.Split(text, "\n") {
-		if reLine.MatchString(guess.StripDmesg(line)) {
+	for _, l := range logtext.Lines(text) {
+		if reLine.MatchString(l.Text) {
 			return true
 		}
 	}
@@ -70,8 +71,8 @@ func Parse(text, hint string) (*Lists, error) {
 		next = "reserved"
 	}
 	lists := 0
-	for i, raw := range strings.Split(text, "\n") {
-		line := guess.StripDmesg(raw)
+	for _, l := range logtext.Lines(text) {
+		line, n := l.Text, l.N
 		m := reLine.FindStringSubmatch(line)
 		if m == nil {
 			if h := reHeader.FindStringSubmatch(line); h != nil {
@@ -89,22 +90,22 @@ func Parse(text, hint string) (*Lists, error) {
 				cur = &ls.Memory
 			}
 			if len(*cur) > 0 {
-				return nil, fmt.Errorf("line %d: a second %s list starts here; paste one memory and one reserved list", i+1, map[bool]string{true: "memory", false: "reserved"}[cur == &ls.Memory])
+				return nil, fmt.Errorf("line %d: a second %s list starts here; paste one memory and one reserved list", n, map[bool]string{true: "memory", false: "reserved"}[cur == &ls.Memory])
 			}
 			next = ""
 		}
 		base, err1 := strconv.ParseUint(m[2], 16, 64)
 		last, err2 := strconv.ParseUint(m[3], 16, 64)
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("line %d: %q: address does not fit in 64 bits", i+1, strings.TrimSpace(line))
+			return nil, fmt.Errorf("line %d: %q: address does not fit in 64 bits", n, strings.TrimSpace(line))
 		}
 		if last < base {
-			return nil, fmt.Errorf("line %d: end 0x%x is below start 0x%x", i+1, last, base)
+			return nil, fmt.Errorf("line %d: end 0x%x is below start 0x%x", n, last, base)
 		}
 		if last == ^uint64(0) && base == 0 {
-			return nil, fmt.Errorf("line %d: a region covering the whole 64-bit space has no size", i+1)
+			return nil, fmt.Errorf("line %d: a region covering the whole 64-bit space has no size", n)
 		}
-		r := Region{Base: layout.Addr(base), Size: layout.Addr(last - base + 1), NID: -1, Line: i + 1}
+		r := Region{Base: layout.Addr(base), Size: layout.Addr(last - base + 1), NID: -1, Line: n}
 		if m[4] != "" {
 			ls.Flagged = true
 			if m[4] != "x" {
@@ -112,7 +113,7 @@ func Parse(text, hint string) (*Lists, error) {
 			}
 			for _, f := range strings.Split(m[5], "|") {
 				if !knownFlags[f] {
-					return nil, fmt.Errorf("line %d: unknown memblock flag %q (known: NONE, HOTPLUG, MIRROR, NOMAP, DRV_MNG, RSV_NIT, RSV_KERN, KHO_SCR)", i+1, f)
+					return nil, fmt.Errorf("line %d: unknown memblock flag %q (known: NONE, HOTPLUG, MIRROR, NOMAP, DRV_MNG, RSV_NIT, RSV_KERN, KHO_SCR)", n, f)
 				}
 				if f != "NONE" {
 					r.Flags = append(r.Flags, f)
@@ -122,63 +123,4 @@ func Parse(text, hint string) (*Lists, error) {
 		*cur = append(*cur, r)
 	}
 	return &ls, nil
-}
-
-// Import turns the lists into a layout: memory regions become banks
-// (NOMAP ones also a no-map reserved range, so the simulated kernel leaves
-// them out of the linear map as the real one did), reserved regions become
-// reserved ranges.
-func Import(name string, data []byte) (*layout.Layout, error) {
-	text := string(data)
-	ls, err := Parse(text, name)
-	if err != nil {
-		return nil, err
-	}
-	if len(ls.Memory) == 0 {
-		return nil, fmt.Errorf("only memblock.reserved was found: paste /sys/kernel/debug/memblock/memory too (the memory list comes first)")
-	}
-	l := &layout.Layout{}
-	var notes []string
-	for i, r := range ls.Memory {
-		b := layout.Bank{Base: r.Base, Size: r.Size, Name: fmt.Sprintf("memblock.memory[%d]", i), Hotplug: r.has("HOTPLUG")}
-		if r.NID > 0 {
-			b.NID = r.NID
-		}
-		l.Memory = append(l.Memory, b)
-		if r.has("NOMAP") {
-			l.Reserved = append(l.Reserved, layout.Reserved{Base: r.Base, Size: r.Size, Name: fmt.Sprintf("memblock.memory[%d] NOMAP", i), NoMap: true})
-		}
-	}
-	for i, r := range ls.Reserved {
-		l.Reserved = append(l.Reserved, layout.Reserved{Base: r.Base, Size: r.Size, Name: fmt.Sprintf("memblock.reserved[%d]", i)})
-	}
-	if len(ls.Reserved) > 0 {
-		notes = append(notes, "memblock.reserved is the state at the end of boot: it also holds the kernel image, DTB, initrd and the kernel's own allocations (page tables, CMA, per-cpu areas)")
-	}
-	if !ls.Flagged {
-		notes = append(notes, "this list format has no flags column (v6.1 prints none, v6.12 does): NOMAP regions cannot be told apart and are imported as ordinary memory")
-		// The flags and node columns came with v6.4; an unflagged list is
-		// older, and v6.3 stands for it.
-		if e, ok := sim.EraForVersion(sim.Version{Major: 6, Minor: 3}); ok {
-			l.Kernel.Era = e.ID
-			notes = append(notes, "era "+e.ID+" assumed: the list has no flags column, which memblock debugfs prints from v6.4")
-		}
-	}
-	if r, ok := guess.KernelReservation(l.Reserved); ok {
-		guess.ImageAt(l, r.Base, r.End())
-		notes = append(notes, fmt.Sprintf("the kernel image is taken to be %s (%s..%s)", r.Name, r.Base, r.End()))
-	}
-	d := guess.ScanDmesg(text)
-	if d.Era != "" {
-		l.Kernel.Era = ""
-	}
-	d.Apply(l, &notes)
-	what := "memblock debugfs lists"
-	if name != "" && name != "-" {
-		what += " " + name
-	}
-	if err := guess.Finish(l, what, notes); err != nil {
-		return nil, err
-	}
-	return l, nil
 }

@@ -1,6 +1,7 @@
-package memblockdebug
+package memblockdebug_test
 
 import (
+	"linmap/formats"
 	"os"
 	"strings"
 	"testing"
@@ -90,7 +91,7 @@ func TestErrors(t *testing.T) {
 	tests := []struct{ name, text, want string }{
 		{"size mismatch", "MEMBLOCK configuration:\n memory[0x0]\t[0x40000000-0x4fffffff], 0x1000 bytes flags: 0x0\n", "line 2: memory[0x0] spans 0x10000000 bytes but says 0x1000 bytes"},
 		{"empty block", "MEMBLOCK configuration:\n memory.cnt  = 0x0\n", "no memory[0x…] lines"},
-		{"backwards", "MEMBLOCK configuration:\n memory[0x0]\t[0x50000000-0x4fffffff], 0x0 bytes flags: 0x0\n", "line 2: end 0x4fffffff is below start 0x50000000"},
+		{"backwards", "MEMBLOCK configuration:\n memory[0x0]\t[0x50000000-0x4fffffff], 0x0 bytes flags: 0x0\n", "line 2: [0x50000000-0x4fffffff] is not a range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,4 +117,10 @@ func FuzzImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Import reads data as formats.Import does (every format the text holds).
+func Import(name string, data []byte) (*layout.Layout, error) {
+	l, _, err := formats.Import(name, data)
+	return l, err
 }

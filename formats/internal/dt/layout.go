@@ -14,7 +14,8 @@ const defaultAddrCells, defaultSizeCells = 1, 1
 // nodes (early_init_dt_scan_memory), /memreserve/ entries and
 // /reserved-memory children (fdt_init_reserved_mem), and /chosen
 // (bootargs, initrd, kaslr-seed). The layout is not yet finished: era and
-// image placement are left to the caller.
+// image placement are left to the caller, and memory may be empty (a
+// boot loader fills it in).
 func (t *Tree) Layout() (*layout.Layout, []string, error) {
 	l := &layout.Layout{Format: layout.FormatName, Version: layout.Version}
 	notes := append([]string(nil), t.Notes...)
@@ -59,7 +60,7 @@ func (t *Tree) Layout() (*layout.Layout, []string, error) {
 		}
 	}
 	if len(l.Memory) == 0 {
-		return nil, nil, fmt.Errorf(`the device tree has no memory node (device_type = "memory" with a non-empty reg)`)
+		notes = append(notes, `the device tree has no memory node (device_type = "memory" with a non-empty reg): the boot loader adds it at boot`)
 	}
 	return l, notes, nil
 }

@@ -1,0 +1,350 @@
+package evidence
+
+import (
+	"fmt"
+	"strings"
+
+	"linmap/formats/efi"
+	"linmap/formats/memblockdebug"
+	"linmap/formats/ptdump"
+	"linmap/sim/layout"
+)
+
+// memSource is one complete description of the memory banks.
+type memSource struct {
+	what  string // for the note: "memblock debugfs list"
+	where string
+	banks []layout.Bank
+	nomap []layout.Reserved // NOMAP regions, as no-map reservations
+	// showsNoMap: the source tells NOMAP regions apart (else they are
+	// taken from other inputs).
+	showsNoMap bool
+}
+
+// memory takes the banks from the best source: the device tree (what
+// firmware declared), then the kernel's own memblock lists (debugfs with
+// flags, memblock=debug, debugfs without flags), /proc/iomem, the EFI
+// map, the log's early node ranges, and last the ranges a ptdump maps.
+func (a *assembler) memory() {
+	var srcs []memSource
+	for _, pick := range []func() []memSource{a.fromDT, a.fromMemblock, a.fromMemblockDump, a.fromPlainMemblock, a.fromIOMem, a.fromEFI, a.fromNodeRanges, a.fromPtdump} {
+		srcs = append(srcs, pick()...)
+	}
+	if len(srcs) == 0 {
+		return
+	}
+	s := srcs[0]
+	a.l.Memory = s.banks
+	a.l.Reserved = append(a.l.Reserved, s.nomap...)
+	var others []string
+	for _, o := range srcs[1:] {
+		others = append(others, o.what)
+	}
+	why := fmt.Sprintf("memory banks from the %s", s.what)
+	if len(others) > 0 {
+		why += fmt.Sprintf("; also given: %s (used to check, not to build)", strings.Join(dedupe(others), ", "))
+	}
+	a.note("memory", fmt.Sprintf("%d banks", len(s.banks)), layout.Inferred, s.where, "%s", why)
+	if !s.showsNoMap {
+		a.noMapFromOthers(s)
+	}
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (a *assembler) fromDT() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Files {
+		if f.DT != nil && len(f.DT.Memory) > 0 {
+			out = append(out, memSource{what: "device tree's memory nodes", where: f.Where(0), banks: f.DT.Memory, showsNoMap: true})
+		}
+	}
+	return out
+}
+
+// fromMemblock reads the debugfs lists with flags (v6.5+); lists without
+// flags come after memblock=debug (fromPlainMemblock).
+func (a *assembler) fromMemblock() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Files {
+		ls := f.Memblock
+		if ls == nil || len(ls.Memory) == 0 || !ls.Flagged {
+			continue
+		}
+		s := memSource{what: "memblock debugfs list", where: f.Where(ls.Memory[0].Line), showsNoMap: true}
+		for i, r := range ls.Memory {
+			name := fmt.Sprintf("memblock.memory[%d]", i)
+			if r.Has("DRV_MNG") {
+				a.note("memory", "", layout.Skipped, f.Where(r.Line), "%s (%#x..%#x) is DRV_MNG: memory a driver hot-added after boot (add_memory_driver_managed), not there when the linear map was built", name, uint64(r.Base), uint64(r.Base+r.Size))
+				continue
+			}
+			b := layout.Bank{Base: r.Base, Size: r.Size, Name: name, Hotplug: r.Has("HOTPLUG")}
+			if r.NID > 0 {
+				b.NID = r.NID
+			}
+			s.banks = append(s.banks, b)
+			if r.Has("NOMAP") {
+				s.nomap = append(s.nomap, layout.Reserved{Base: r.Base, Size: r.Size, Name: name + " NOMAP", NoMap: true})
+			}
+		}
+		if len(s.banks) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (a *assembler) fromMemblockDump() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Files {
+		d := f.MemblockDump
+		if d == nil {
+			continue
+		}
+		s := memSource{what: "memblock=debug dump", where: f.Where(d.Line), showsNoMap: true}
+		for i, r := range d.Memory {
+			name := fmt.Sprintf("memory[%#x]", i)
+			if r.Flags&memblockdebug.FlagDriverManaged != 0 {
+				a.note("memory", "", layout.Skipped, f.Where(r.Line), "%s is driver-managed memory, hot-added after boot", name)
+				continue
+			}
+			s.banks = append(s.banks, layout.Bank{Base: layout.Addr(r.Base), Size: layout.Addr(r.Size), NID: r.NID, Hotplug: r.Flags&memblockdebug.FlagHotplug != 0, Name: name})
+			if r.Flags&memblockdebug.FlagNoMap != 0 {
+				s.nomap = append(s.nomap, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.Size), NoMap: true, Name: name + " NOMAP"})
+			}
+		}
+		if len(s.banks) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fromPlainMemblock reads debugfs lists without flags (before v6.5):
+// NOMAP regions are there but not marked.
+func (a *assembler) fromPlainMemblock() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Files {
+		if ls := f.Memblock; ls != nil && !ls.Flagged && len(ls.Memory) > 0 {
+			s := memSource{what: "memblock debugfs list (without flags)", where: f.Where(ls.Memory[0].Line)}
+			for i, r := range ls.Memory {
+				s.banks = append(s.banks, layout.Bank{Base: r.Base, Size: r.Size, Name: fmt.Sprintf("memblock.memory[%d]", i)})
+			}
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fromIOMem reads the top level of /proc/iomem: request_standard_resources()
+// publishes each memblock.memory region as "System RAM", or "reserved"
+// when it is NOMAP. Memory a driver added later is "System RAM (kmem)" and
+// the like.
+func (a *assembler) fromIOMem() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Files {
+		if len(f.IOMem) == 0 {
+			continue
+		}
+		s := memSource{what: "/proc/iomem", where: f.Where(f.IOMem[0].Line), showsNoMap: true}
+		for _, r := range f.IOMem {
+			if r.Depth != 0 {
+				continue
+			}
+			base, size := layout.Addr(r.Start), layout.Addr(r.End-r.Start+1)
+			switch {
+			case r.Name == "System RAM" || r.Name == "reserved":
+				if n := len(s.banks); n > 0 && s.banks[n-1].End() == base {
+					s.banks[n-1].Size += size // System RAM is split around NOMAP regions, but it is one bank
+				} else {
+					s.banks = append(s.banks, layout.Bank{Base: base, Size: size, Name: "System RAM"})
+				}
+				if r.Name == "reserved" {
+					s.nomap = append(s.nomap, layout.Reserved{Base: base, Size: size, Name: "reserved (NOMAP)", NoMap: true})
+				}
+			case strings.HasPrefix(r.Name, "System RAM ("):
+				a.note("memory", "", layout.Skipped, f.Where(r.Line), "%q (%#x..%#x) is memory a driver added after boot", r.Name, r.Start, r.End+1)
+			}
+		}
+		if len(s.banks) > 0 {
+			out = append(out, s)
+		} else {
+			a.empty = append(a.empty, fmt.Sprintf("%s has no top-level \"System RAM\" line", f.Where(0)))
+		}
+	}
+	return out
+}
+
+// fromEFI applies reserve_regions() to an efi=debug map.
+func (a *assembler) fromEFI() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Files {
+		if len(f.EFI) == 0 {
+			continue
+		}
+		page := uint64(1) << a.pageShift
+		mb := efi.ReserveRegions(f.EFI, page)
+		s := memSource{what: "EFI memory map", where: f.Where(f.EFI[0].Line), showsNoMap: true}
+		for _, r := range mb.Memory {
+			s.banks = append(s.banks, layout.Bank{Base: layout.Addr(r.Base), Size: layout.Addr(r.End - r.Base), Name: fmt.Sprintf("EFI memory@%x", r.Base)})
+		}
+		for _, r := range mb.NoMap {
+			s.nomap = append(s.nomap, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.End - r.Base), Name: r.Types, NoMap: true})
+		}
+		if page > 4096 {
+			a.note("reserved", "", layout.Inferred, s.where, "EFI descriptors are 4 KiB-granular; with %s pages each is rounded out to whole pages (memrange_efi_to_native), and a NOMAP one takes its whole page out of the linear map", a.l.Kernel.PageSize)
+		}
+		if mb.NotMemory > 0 {
+			a.note("memory", "", layout.Skipped, s.where, "%d EFI descriptors without a cacheable attribute (MMIO) are not memory", mb.NotMemory)
+		}
+		for _, line := range mb.SoftReserved {
+			a.note("memory", "", layout.Inferred, f.Where(line), "special-purpose (SP) memory is imported as RAM, as kernels with efi=nosoftreserve treat it; others leave it out")
+		}
+		if len(s.banks) > 0 {
+			out = append(out, s)
+		} else {
+			a.empty = append(a.empty, fmt.Sprintf("the EFI memory map of %s has no cacheable (WB/WT/WC) descriptor, so no memory", f.Where(0)))
+		}
+	}
+	return out
+}
+
+// fromNodeRanges reads "Early memory node ranges": each memblock.memory
+// region, adjacent ones split where their flags differ.
+func (a *assembler) fromNodeRanges() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Logs() {
+		nr := f.Log.NodeRanges
+		if len(nr) == 0 {
+			continue
+		}
+		s := memSource{what: "early memory node ranges of the log", where: f.Where(nr[0].At.N)}
+		splits := 0
+		for _, r := range nr {
+			if n := len(s.banks); n > 0 && uint64(s.banks[n-1].End()) == r.Start && s.banks[n-1].NID == r.NID {
+				s.banks[n-1].Size += layout.Addr(r.End - r.Start)
+				splits++
+				continue
+			}
+			s.banks = append(s.banks, layout.Bank{Base: layout.Addr(r.Start), Size: layout.Addr(r.End - r.Start), NID: r.NID, Name: fmt.Sprintf("node %d", r.NID)})
+		}
+		if splits > 0 {
+			a.note("reserved", "", layout.Defaulted, s.where, "%d node ranges touch the one before: memblock keeps regions apart only when their flags differ, so some are NOMAP (or MIRROR/HOTPLUG); only those named by other lines (OF: reserved mem … nomap, an EFI map) are imported as no-map", splits)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// fromPtdump rebuilds memory from the ranges a linear-map dump maps: the
+// linear map covers memblock.memory minus NOMAP. PHYS_OFFSET is not in a
+// ptdump; 0x40000000 is assumed (only the alignment matters for the map's
+// shape, and memstart_addr is 1 GiB aligned).
+func (a *assembler) fromPtdump() []memSource {
+	for _, f := range a.ev.Files {
+		for _, d := range f.Ptdumps {
+			lin := d.Linear()
+			if lin == nil {
+				continue
+			}
+			po, ok := a.pageOffset(lin)
+			if !ok {
+				continue
+			}
+			s := memSource{what: "ranges the ptdump's linear map maps", where: f.Where(lin.Line), showsNoMap: true}
+			for _, e := range lin.Entries {
+				if !e.Mapped() || e.Start < po {
+					continue
+				}
+				base := layout.Addr(e.Start - po + ptdumpPhysOffset)
+				if n := len(s.banks); n > 0 && s.banks[n-1].End() == base {
+					s.banks[n-1].Size += layout.Addr(e.Size())
+					continue
+				}
+				s.banks = append(s.banks, layout.Bank{Base: base, Size: layout.Addr(e.Size()), Name: "mapped"})
+			}
+			if len(s.banks) == 0 {
+				continue
+			}
+			a.note("memory", fmt.Sprintf("PHYS_OFFSET %#x", ptdumpPhysOffset), layout.Defaulted, s.where, "no input gives the memory: banks are the ranges the linear map maps, placed with PHYS_OFFSET %#x (a ptdump shows no physical addresses; only alignment matters to the map's shape)", ptdumpPhysOffset)
+			return []memSource{s}
+		}
+	}
+	return nil
+}
+
+const ptdumpPhysOffset = 0x40000000
+
+// pageOffset is PAGE_OFFSET for a linear-map dump: where the section
+// starts (v5.4+, which prints holes too), or -(1 << (VA_BITS - 1)) before.
+func (a *assembler) pageOffset(lin *ptdump.Section) (uint64, bool) {
+	if len(lin.Entries) == 0 {
+		return 0, false
+	}
+	if lin.Ended {
+		return lin.Entries[0].Start, true
+	}
+	va := a.l.Kernel.VABits
+	if va == 0 {
+		va = a.eraEntry().Kconfig.DefaultVABits[a.l.Kernel.PageSize]
+	}
+	return ^uint64(0) << (va - 1), true
+}
+
+// noMapFromOthers adds the NOMAP regions other inputs name when the memory
+// source cannot show them: iomem's top-level "reserved", an EFI map's
+// non-usable descriptors, a memblock=debug dump's flags. DT no-map
+// carve-outs named by "OF: reserved mem" lines are reservations (see
+// reserved) and need nothing here.
+func (a *assembler) noMapFromOthers(s memSource) {
+	for _, f := range a.ev.Files {
+		var rs []layout.Reserved
+		if len(f.IOMem) > 0 {
+			for _, r := range f.IOMem {
+				if r.Depth == 0 && r.Name == "reserved" {
+					rs = append(rs, layout.Reserved{Base: layout.Addr(r.Start), Size: layout.Addr(r.End - r.Start + 1), Name: "reserved (NOMAP)", NoMap: true})
+				}
+			}
+		}
+		if len(f.EFI) > 0 {
+			for _, r := range efi.ReserveRegions(f.EFI, uint64(1)<<a.pageShift).NoMap {
+				rs = append(rs, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.End - r.Base), Name: r.Types, NoMap: true})
+			}
+		}
+		if d := f.MemblockDump; d != nil {
+			for i, r := range d.Memory {
+				if r.Flags&memblockdebug.FlagNoMap != 0 {
+					rs = append(rs, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.Size), Name: fmt.Sprintf("memory[%#x] NOMAP", i), NoMap: true})
+				}
+			}
+		}
+		added := 0
+		for _, r := range rs {
+			if a.inMemory(r) && a.addReserved(r) {
+				added++
+			}
+		}
+		if added > 0 {
+			a.note("reserved", fmt.Sprintf("%d no-map", added), layout.Inferred, f.Where(0), "the %s does not show NOMAP regions; %d are taken from %s", s.what, added, f.Where(0))
+		}
+	}
+}
+
+// efiReclaim is the ACPI reclaim memory reserve_regions() memblock_reserve()s.
+func efiReclaim(f *File, pageShift int) []layout.Reserved {
+	var out []layout.Reserved
+	for _, r := range efi.ReserveRegions(f.EFI, uint64(1)<<pageShift).Reserve {
+		out = append(out, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.End - r.Base), Name: r.Types})
+	}
+	return out
+}
