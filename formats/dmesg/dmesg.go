@@ -1,5 +1,6 @@
 // Package dmesg reads what an arm64 kernel log says about memory and the
-// linear map: the version and command line, "Virtual kernel memory
+// linear map: the version (also from /proc/version or "uname -a") and
+// command line, "Virtual kernel memory
 // layout" (until v4.15), "Memory: X/Y available", the early node and zone
 // ranges, reserved-memory and CMA lines, the KFENCE pool, warnings the
 // linear-map code prints, panics and BUGs, and the lines that give away
@@ -28,8 +29,8 @@ type Range struct {
 
 // Log is what a kernel log says.
 type Log struct {
-	Release, Cmdline, Model string
-	ReleaseAt, CmdlineAt    At
+	Release, Cmdline, Model       string
+	ReleaseAt, CmdlineAt, ModelAt At
 	// MIDR of the boot CPU ("Booting Linux on physical CPU 0x0 [0x410fd034]",
 	// "Boot CPU: AArch64 Processor [410fd034]"); 0 if not printed.
 	MIDR   uint32
@@ -53,6 +54,15 @@ type Log struct {
 	KASLRAt    At
 	NoEFI      bool // "efi: UEFI not found."
 	ImageLoad  *Value
+	// LinearPair is a physical address and its linear-map address printed
+	// together ("software IO TLB [mem 0x…-0x…] (64MB) mapped at [ffffffc0…-…]",
+	// v3.x – v4.x): it gives PHYS_OFFSET.
+	LinearPair *Pair
+	// FDTMemory are the memory banks a vendor kernel's device-tree scan
+	// prints ("OF: fdt: - 80000000 ,  2c000000", NVIDIA L4T).
+	FDTMemory []Range
+	// Read holds the numbers of the lines a fact was read from.
+	Read       map[int]bool
 	TimedLines int // lines that had a dmesg timestamp or syslog prefix
 	LastLine   At
 }
@@ -61,6 +71,12 @@ type Log struct {
 type Value struct {
 	V  uint64
 	At At
+}
+
+// Pair is a physical address and the linear address it is mapped at.
+type Pair struct {
+	PA, VA uint64
+	At     At
 }
 
 // VMLayout is "Virtual kernel memory layout:" (v3.7 – v4.15): each area's
@@ -142,32 +158,36 @@ type Percpu struct {
 }
 
 var (
-	reVersion  = regexp.MustCompile(`^Linux version (\S+)`)
-	reCmdline  = regexp.MustCompile(`^Kernel command line: (.*)$`)
-	reModel    = regexp.MustCompile(`^Machine(?: model)?: (.+)$`)
-	reBootCPU  = regexp.MustCompile(`^Booting Linux on physical CPU 0x[0-9a-fA-F]+ \[0x([0-9a-fA-F]{8})\]`)
-	reBootCPU2 = regexp.MustCompile(`^(?:Boot )?CPU: AArch64 Processor \[([0-9a-fA-F]{8})\]`)
-	reVMArea   = regexp.MustCompile(`^\s*([.\w][\w .()/-]*?)\s*:\s*0x([0-9a-fA-F]{8,16})\s*-\s*0x([0-9a-fA-F]{8,16})\s*\(\s*(\d+)\s*([KMG]B)(?:\s+(maximum|actual))?\s*\)`)
-	reVMCont   = regexp.MustCompile(`^\s+0x([0-9a-fA-F]{8,16})\s*-\s*0x([0-9a-fA-F]{8,16})\s*\(\s*(\d+)\s*([KMG]B)\s+actual\s*\)`)
-	reMemory   = regexp.MustCompile(`^Memory: (\d+)K/(\d+)K available`)
-	reMemSizes = regexp.MustCompile(`\((\d+)K kernel code, (\d+)K rwdata, (\d+)K rodata, (\d+)K init, (\d+)K bss, (\d+)K reserved(?:, (\d+)K cma-reserved)?`)
-	reNode     = regexp.MustCompile(`^\s*node\s+(\d+): \[mem 0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)\]`)
-	reZone     = regexp.MustCompile(`^\s+(DMA|DMA32|Normal|Movable|HighMem|ExtMem|Device)\s+(?:\[mem 0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)\]|(empty))\s*$`)
-	reOFRsv    = regexp.MustCompile(`^OF: reserved mem: 0x([0-9a-fA-F]+)\.\.0x([0-9a-fA-F]+) \(\d+ KiB\) (nomap|map) (reusable|non-reusable) (\S+)`)
-	rePool     = regexp.MustCompile(`Reserved memory: created (\w+) memory pool at 0x([0-9a-fA-F]+), size (\d+) MiB`)
-	reAlloc    = regexp.MustCompile(`(?:Reserved memory|OF: reserved mem): allocated memory for '([^']+)' node: base 0x([0-9a-fA-F]+), size (\d+) MiB`)
-	reInitNode = regexp.MustCompile(`OF: reserved mem: initialized node (\S+), compatible id`)
-	reCMA      = regexp.MustCompile(`^cma: Reserved (\d+) MiB at 0x([0-9a-fA-F]+)`)
-	reQcomCMA  = regexp.MustCompile(`^cma: Found ([^,]+), memory base 0x([0-9a-fA-F]+), size (\d+) MiB`)
-	reCrash    = regexp.MustCompile(`^crashkernel reserved: 0x([0-9a-fA-F]+) - 0x([0-9a-fA-F]+) \(`)
-	reCrashOld = regexp.MustCompile(`^Reserving (\d+)MB of memory at (\d+)MB for crashkernel`)
-	reKFENCE   = regexp.MustCompile(`^kfence: initialized - using (\d+) bytes for (\d+) objects`)
-	rePhysOff  = regexp.MustCompile(`^PHYS_OFFSET: 0x([0-9a-fA-F]+)`)
-	rePercpu   = regexp.MustCompile(`^(?:percpu|PERCPU): Embedded (\d+) pages/cpu (?:@\S+ )?s(\d+) r(\d+) d(\d+) u(\d+)`)
-	reHash     = regexp.MustCompile(`hash table entries: \d+ \(order: (\d+), (\d+) bytes`)
-	reFeature  = regexp.MustCompile(`^CPU features: detected: (.*)$`)
-	reKASLR    = regexp.MustCompile(`^KASLR (enabled|disabled.*)$`)
-	reMoving   = regexp.MustCompile(`Moving Image from 0x([0-9a-fA-F]+) to 0x([0-9a-fA-F]+)`)
+	reVersion   = regexp.MustCompile(`^Linux version (\S+)`)
+	reUname     = regexp.MustCompile(`^Linux \S+ (\d+\.\d+\S*) #\d+`) // uname -a
+	reCmdline   = regexp.MustCompile(`^Kernel command line: (.*)$`)
+	reModel     = regexp.MustCompile(`^Machine(?: model)?: (.+)$`)
+	reBootCPU   = regexp.MustCompile(`^Booting Linux on physical CPU 0x[0-9a-fA-F]+ \[0x([0-9a-fA-F]{8})\]`)
+	reBootCPU2  = regexp.MustCompile(`^(?:Boot )?CPU: AArch64 Processor \[([0-9a-fA-F]{8})\]`)
+	reVMArea    = regexp.MustCompile(`^\s*([.\w][\w .()/-]*?)\s*:\s*0x([0-9a-fA-F]{8,16})\s*-\s*0x([0-9a-fA-F]{8,16})\s*\(\s*(\d+)\s*([KMG]B)(?:\s+(maximum|actual))?\s*\)`)
+	reVMCont    = regexp.MustCompile(`^\s+0x([0-9a-fA-F]{8,16})\s*-\s*0x([0-9a-fA-F]{8,16})\s*\(\s*(\d+)\s*([KMG]B)\s+actual\s*\)`)
+	reMemory    = regexp.MustCompile(`^Memory: (\d+)K/(\d+)K available`)
+	reMemSizes  = regexp.MustCompile(`\((\d+)K kernel code, (\d+)K rwdata, (\d+)K rodata, (\d+)K init, (\d+)K bss, (\d+)K reserved(?:, (\d+)K cma-reserved)?`)
+	reNode      = regexp.MustCompile(`^\s*node\s+(\d+): \[mem 0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)\]`)
+	reZone      = regexp.MustCompile(`^\s+(DMA|DMA32|Normal|Movable|HighMem|ExtMem|Device)\s+(?:\[mem 0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+)\]|(empty))\s*$`)
+	reOFRsv     = regexp.MustCompile(`^OF: reserved mem: 0x([0-9a-fA-F]+)\.\.0x([0-9a-fA-F]+) \(\d+ KiB\) (nomap|map) (reusable|non-reusable) (\S+)`)
+	rePool      = regexp.MustCompile(`Reserved memory: created (\w+) memory pool at 0x([0-9a-fA-F]+), size (\d+) MiB`)
+	reAlloc     = regexp.MustCompile(`(?:Reserved memory|OF: reserved mem): allocated memory for '([^']+)' node: base 0x([0-9a-fA-F]+), size (\d+) MiB`)
+	reInitNode  = regexp.MustCompile(`(?:OF: reserved mem|Reserved memory): initialized node (\S+), compatible id`)
+	reCMA       = regexp.MustCompile(`^cma: Reserved (\d+) MiB at 0x([0-9a-fA-F]+)`)
+	reQcomCMA   = regexp.MustCompile(`^cma: Found ([^,]+), memory base 0x([0-9a-fA-F]+), size (\d+) MiB`)
+	reCrash     = regexp.MustCompile(`^crashkernel reserved: 0x([0-9a-fA-F]+) - 0x([0-9a-fA-F]+) \(`)
+	reCrashOld  = regexp.MustCompile(`^Reserving (\d+)MB of memory at (\d+)MB for crashkernel`)
+	reKFENCE    = regexp.MustCompile(`^kfence: initialized - using (\d+) bytes for (\d+) objects`)
+	rePhysOff   = regexp.MustCompile(`^PHYS_OFFSET: 0x([0-9a-fA-F]+)`)
+	rePercpu    = regexp.MustCompile(`^(?:percpu|PERCPU): Embedded (\d+) pages/cpu (?:@\S+ )?s(\d+) r(\d+) d(\d+) u(\d+)`)
+	reHash      = regexp.MustCompile(`hash table entries: \d+ \(order: (\d+), (\d+) bytes`)
+	reFeature   = regexp.MustCompile(`^CPU features: detected: (.*)$`)
+	reKASLR     = regexp.MustCompile(`^KASLR (enabled|disabled.*)$`)
+	reMoving    = regexp.MustCompile(`Moving Image from 0x([0-9a-fA-F]+) to 0x([0-9a-fA-F]+)`)
+	rePcpuAlloc = regexp.MustCompile(`^pcpu-alloc: s\d+ r\d+ d\d+ u\d+ alloc=\d+\*(\d+)`)
+	reFDTMem    = regexp.MustCompile(`^OF: fdt: - ([0-9a-fA-F]+) ,\s*([0-9a-fA-F]+)\s*$`)
+	reSWIOTLB   = regexp.MustCompile(`^software IO TLB \[mem 0x([0-9a-fA-F]+)-0x[0-9a-fA-F]+\] \(\d+MB\) mapped at \[([0-9a-fA-F]{16})-`)
 
 	// Messages linear-map and memblock code prints (spec §10), matched
 	// anywhere in the line.
@@ -198,7 +218,7 @@ var (
 // Parse reads every fact it recognises in text. It never fails: a log is
 // whatever lines it has.
 func Parse(text string) *Log {
-	lg := &Log{}
+	lg := &Log{Read: map[int]bool{}}
 	var section string    // "layout" or "zones" while inside that block
 	var lastArea string   // the layout line a "… actual" line continues
 	var pendingPool []int // pools waiting for their "initialized node" name
@@ -216,10 +236,12 @@ func Parse(text string) *Log {
 			if m := match(reVMArea, s); m != nil {
 				lastArea = strings.TrimSpace(m[1])
 				lg.VMLayout.Areas[lastArea] = Area{Start: hex(m[2]), End: hex(m[3]), At: l}
+				lg.Read[l.N] = true
 				continue
 			}
 			if m := match(reVMCont, s); m != nil && lastArea != "" {
 				lg.VMLayout.Areas[lastArea+" actual"] = Area{Start: hex(m[1]), End: hex(m[2]), At: l}
+				lg.Read[l.N] = true
 				continue
 			}
 		case "zones":
@@ -229,159 +251,186 @@ func Parse(text string) *Log {
 					z.Start, z.End = hex(m[2]), hex(m[3])+1
 				}
 				lg.Zones = append(lg.Zones, z)
+				lg.Read[l.N] = true
 				continue
 			}
 		}
 		section = ""
-		lg.line(s, l, &section, &pendingPool)
+		if lg.line(s, l, &section, &pendingPool) {
+			lg.Read[l.N] = true
+		}
 	}
 	return lg
 }
 
 // line reads one line outside the layout and zone blocks.
-func (lg *Log) line(s string, l At, section *string, pendingPool *[]int) {
+func (lg *Log) line(s string, l At, section *string, pendingPool *[]int) bool {
 	if m := match(reVersion, s); m != nil {
 		if lg.Release == "" {
 			lg.Release, lg.ReleaseAt = m[1], l
 		}
-		return
+		return true
+	}
+	if m := match(reUname, s); m != nil {
+		if lg.Release == "" {
+			lg.Release, lg.ReleaseAt = m[1], l
+		}
+		return true
 	}
 	if m := match(reCmdline, s); m != nil {
 		lg.Cmdline, lg.CmdlineAt = strings.TrimSpace(m[1]), l
-		return
+		return true
 	}
 	if m := match(reModel, s); m != nil {
 		if lg.Model == "" {
-			lg.Model = strings.TrimSpace(m[1])
+			lg.Model, lg.ModelAt = strings.TrimSpace(m[1]), l
 		}
-		return
+		return true
 	}
 	if m := match(reBootCPU, s); m != nil {
 		lg.setMIDR(m[1], l)
-		return
+		return true
 	}
 	if m := match(reBootCPU2, s); m != nil {
 		lg.setMIDR(m[1], l)
-		return
+		return true
 	}
 	switch {
 	case strings.HasPrefix(s, "Virtual kernel memory layout:"):
 		lg.VMLayout, *section = &VMLayout{At: l, Areas: map[string]Area{}}, "layout"
-		return
+		return true
 	case strings.HasPrefix(s, "Zone ranges:"):
 		lg.Zones, *section = nil, "zones"
-		return
+		return true
 	}
 	if m := match(reMemory, s); m != nil {
 		lg.Memory = parseMemory(s, l)
-		return
+		return true
 	}
 	if m := match(reNode, s); m != nil {
 		nid, _ := strconv.Atoi(m[1])
 		if end := hex(m[3]); end >= hex(m[2]) && end != ^uint64(0) {
 			lg.NodeRanges = append(lg.NodeRanges, NodeRange{NID: nid, Start: hex(m[2]), End: end + 1, At: l})
 		}
-		return
+		return true
 	}
 	if m := match(reOFRsv, s); m != nil {
 		if end := hex(m[2]); end != ^uint64(0) {
 			lg.addReserved(Reserved{Name: m[5], Start: hex(m[1]), End: end + 1, NoMap: m[3] == "nomap", Reusable: m[4] == "reusable", Kind: "of", At: l})
 		}
-		return
+		return true
 	}
 	if m := match(rePool, s); m != nil {
 		base, mib := hex(m[2]), dec(m[3])
 		if lg.addReserved(Reserved{Name: strings.ToLower(m[1]) + " pool", Start: base, End: base + mib<<20, Reusable: m[1] == "CMA", Kind: "pool", At: l}) {
 			*pendingPool = append(*pendingPool, len(lg.Reserved)-1)
 		}
-		return
+		return true
 	}
 	if m := match(reInitNode, s); m != nil {
 		if p := *pendingPool; len(p) > 0 {
 			lg.Reserved[p[0]].Name = strings.TrimSpace(m[1])
 			*pendingPool = p[1:]
 		}
-		return
+		return true
 	}
 	if m := match(reAlloc, s); m != nil {
 		base, mib := hex(m[2]), dec(m[3])
 		lg.addReserved(Reserved{Name: m[1], Start: base, End: base + mib<<20, Kind: "allocated", At: l})
-		return
+		return true
 	}
 	if m := match(reCMA, s); m != nil {
 		base, mib := hex(m[2]), dec(m[1])
 		lg.addReserved(Reserved{Name: "cma", Start: base, End: base + mib<<20, Reusable: true, Kind: "cma", At: l})
-		return
+		return true
 	}
 	if m := match(reQcomCMA, s); m != nil {
 		base, mib := hex(m[2]), dec(m[3])
 		if base == 0 {
-			return // "memory base 0": placed later, where it lands is printed elsewhere
+			return true // "memory base 0": placed later, where it lands is printed elsewhere
 		}
 		lg.addReserved(Reserved{Name: m[1], Start: base, End: base + mib<<20, Reusable: true, Kind: "qcom-cma", At: l})
-		return
+		return true
 	}
 	if m := match(reCrash, s); m != nil {
 		lg.Crash = &Range{Start: hex(m[1]), End: hex(m[2]), At: l}
-		return
+		return true
 	}
 	if m := match(reCrashOld, s); m != nil {
 		lg.Crash = &Range{Start: dec(m[2]) << 20, End: (dec(m[2]) + dec(m[1])) << 20, At: l}
-		return
+		return true
 	}
 	if m := match(reKFENCE, s); m != nil {
 		lg.KFENCE = &KFENCE{Bytes: dec(m[1]), Objects: dec(m[2]), At: l}
-		return
+		return true
 	}
 	if m := match(rePhysOff, s); m != nil {
 		lg.PhysOffset = &Value{V: hex(m[1]), At: l}
-		return
+		return true
 	}
 	if m := match(rePercpu, s); m != nil {
 		lg.Percpu = &Percpu{Pages: dec(m[1]), Bytes: dec(m[2]) + dec(m[3]) + dec(m[4]), At: l}
-		return
+		return true
 	}
 	if m := match(reHash, s); m != nil {
 		order, bytes := dec(m[1]), dec(m[2])
 		if bytes > 0 && bytes&(bytes-1) == 0 && order < 40 && uint64(log2(bytes)) >= order {
 			lg.PageShifts = append(lg.PageShifts, Value{V: uint64(log2(bytes)) - order, At: l})
 		}
-		return
+		return true
 	}
 	if m := match(reFeature, s); m != nil {
 		lg.Features = append(lg.Features, strings.TrimSpace(m[1]))
 		lg.FeaturesAt = append(lg.FeaturesAt, l)
-		return
+		return true
 	}
 	if m := match(reKASLR, s); m != nil {
 		lg.KASLR, lg.KASLRAt = m[1], l
-		return
+		return true
 	}
 	if strings.Contains(s, "efi: UEFI not found.") {
 		lg.NoEFI = true
-		return
+		return true
 	}
 	if m := match(reMoving, s); m != nil {
 		lg.ImageLoad = &Value{V: hex(m[2]), At: l}
-		return
+		return true
 	}
-	lg.message(s, l)
+	if m := match(rePcpuAlloc, s); m != nil {
+		if size := dec(m[1]); size > 0 && size&(size-1) == 0 {
+			lg.PageShifts = append(lg.PageShifts, Value{V: uint64(log2(size)), At: l})
+		}
+		return true
+	}
+	if m := match(reFDTMem, s); m != nil {
+		if base, size := hex(m[1]), hex(m[2]); size > 0 && base+size > base {
+			lg.FDTMemory = append(lg.FDTMemory, Range{Start: base, End: base + size, At: l})
+		}
+		return true
+	}
+	if m := match(reSWIOTLB, s); m != nil {
+		lg.LinearPair = &Pair{PA: hex(m[1]), VA: hex(m[2]), At: l}
+		return true
+	}
+	return lg.message(s, l)
 }
 
-// message records a warning or fatal line.
-func (lg *Log) message(s string, l At) {
+// message records a warning or fatal line; it reports whether the line
+// was one.
+func (lg *Log) message(s string, l At) bool {
 	for _, re := range reWarnings {
 		if m := re.FindString(s); m != "" {
 			lg.Messages = append(lg.Messages, Message{Kind: Warning, Text: m, At: l})
-			return
+			return true
 		}
 	}
 	for _, re := range reFatals {
 		if m := re.FindStringSubmatch(s); m != nil {
 			lg.Messages = append(lg.Messages, Message{Kind: Fatal, Text: strings.TrimSpace(m[1]), At: l})
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // addReserved records a region, once: 6.3+ kernels print a pool twice
@@ -513,5 +562,5 @@ func log2(x uint64) int {
 func (lg *Log) Found() bool {
 	return lg.Release != "" || lg.Cmdline != "" || lg.VMLayout != nil || lg.Memory != nil || len(lg.NodeRanges) > 0 ||
 		len(lg.Zones) > 0 || len(lg.Reserved) > 0 || lg.Crash != nil || lg.KFENCE != nil || len(lg.Messages) > 0 ||
-		lg.PhysOffset != nil || lg.Percpu != nil || len(lg.PageShifts) > 0 || lg.ImageLoad != nil
+		lg.PhysOffset != nil || lg.Percpu != nil || len(lg.PageShifts) > 0 || lg.ImageLoad != nil || lg.LinearPair != nil || len(lg.FDTMemory) > 0
 }

@@ -33,6 +33,7 @@ const log = `> [    0.000000] Booting Linux on physical CPU 0x0000000000 [0x410f
 [    0.000000]               0xffff7e0000000000 - 0xffff7e0026000000   (   608 MB actual)
 [    0.000000]     memory  : 0xffff800000000000 - 0xffff800980000000   ( 38912 MB)
 [    0.000000] CPU features: detected: 52-bit Virtual Addressing (LPA2)
+[    0.000000] software IO TLB [mem 0x6bfff000-0x6ffff000] (64MB) mapped at [ffffffc06bfff000-ffffffc06fffefff]
 [    0.000000] Ignoring memory block 0x0 - 0x1000
 [    0.000000] Memory doesn't fit in the linear mapping, VA_BITS too small
 [    0.007031] kfence: initialized - using 2097152 bytes for 255 objects at 0x(____ptrval____)-0x(____ptrval____)
@@ -84,6 +85,9 @@ func TestParse(t *testing.T) {
 	if _, ok := lg.HasFeature("52-bit Virtual Addressing (LPA2)"); !ok {
 		t.Error("LPA2 feature not found")
 	}
+	if p := lg.LinearPair; p == nil || p.PA != 0x6bfff000 || p.VA != 0xffffffc06bfff000 {
+		t.Errorf("swiotlb pair %+v", p)
+	}
 	if lg.KFENCE == nil || lg.KFENCE.Objects != 255 {
 		t.Errorf("kfence %+v", lg.KFENCE)
 	}
@@ -117,6 +121,13 @@ func TestPageShiftFromHashes(t *testing.T) {
 	lg = Parse("Dentry cache hash table entries: 262144 (order: 5, 2097152 bytes, linear)\nInode-cache hash table entries: 131072 (order: 8, 1048576 bytes, linear)\n")
 	if _, _, ok := lg.PageShift(); ok {
 		t.Error("disagreeing hash lines give a page size")
+	}
+}
+
+func TestUname(t *testing.T) {
+	lg := Parse("Linux (none) 6.1.0-56-arm64 #1 SMP Debian 6.1.192-2 (2026-11-16) aarch64 GNU/Linux\n")
+	if lg.Release != "6.1.0-56-arm64" || !lg.Found() {
+		t.Errorf("release %q", lg.Release)
 	}
 }
 

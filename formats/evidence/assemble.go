@@ -36,6 +36,7 @@ type assembler struct {
 func Assemble(ev *Evidence) (*layout.Layout, error) {
 	if f := ev.first(func(f *File) bool { return f.Layout != nil }); f != nil {
 		l := f.Layout.Clone()
+		ev.Chosen = Choices{Memory: MemoryLayout, MemoryFile: f}
 		if others := len(ev.Files) - 1; others > 0 {
 			l.Assumptions = append(l.Assumptions, layout.Assumption{Field: "memory", Kind: layout.Inferred, Source: f.Where(0),
 				Reason: fmt.Sprintf("the layout %s is taken as it is; the other %d input(s) only give facts to check", f.Where(0), others)})

@@ -47,7 +47,34 @@ type File struct {
 // Evidence is every input.
 type Evidence struct {
 	Files []*File
+	// Chosen records what Assemble built the layout from, so a check can
+	// tell a fact it derived the layout from (which then proves nothing)
+	// from one it can test.
+	Chosen Choices
 }
+
+// Choices are Assemble's picks.
+type Choices struct {
+	// Memory is where the banks came from: one of the Memory* names.
+	Memory string
+	// MemoryFile is the file they came from.
+	MemoryFile *File
+}
+
+// Memory sources, best first.
+const (
+	MemoryLayout        = "layout"
+	MemoryDT            = "device tree"
+	MemoryFDTLines      = "device-tree memory lines of the log"
+	MemoryMemblock      = "memblock debugfs"
+	MemoryMemblockDump  = "memblock=debug"
+	MemoryPlainMemblock = "memblock debugfs without flags"
+	MemoryIOMem         = "/proc/iomem"
+	MemoryNodeRanges    = "early node ranges"
+	MemoryEFI           = "EFI memory map"
+	MemoryVMLayout      = "virtual kernel memory layout"
+	MemoryPtdump        = "ptdump"
+)
 
 // Where names a line of a file: "dmesg.txt:12" ("dmesg.txt" for line 0).
 func (f *File) Where(line int) string {

@@ -30,6 +30,8 @@ func (a *assembler) image() {
 		off := a.textOffset()
 		if a.placeImage(off) {
 			a.note("image.base", a.l.Image.Base.String(), layout.Defaulted, "", "no input says where the kernel was loaded: the first free 2 MiB boundary (+ text_offset %#x) with room for the image, as UEFI's stub or U-Boot would", uint64(off))
+		} else {
+			a.note("image.base", "", layout.Skipped, "", "the memory given has no room for a kernel image")
 		}
 	}
 	a.sections()
@@ -159,15 +161,21 @@ func (a *assembler) placeFromPtdump() bool {
 			if !ok {
 				continue
 			}
-			for _, e := range lin.Entries {
-				if e.Mapped() && e.Has("ro") && e.Start >= po {
-					start := e.Start - po + ptdumpPhysOffset
-					end := start + e.Size()
-					a.imageAt(start, 0)
-					a.l.Image.InitBegin = layout.Addr(end) - a.l.Image.Base
-					a.note("image.base", a.l.Image.Base.String(), layout.Inferred, f.Where(e.Line), "the first read-only range of the ptdump's linear map is the kernel's alias [_text or _stext, __init_begin), placed with PHYS_OFFSET %#x", ptdumpPhysOffset)
-					return true
+			for i, e := range lin.Entries {
+				if !e.Mapped() || !e.Has("ro") || e.Start < po {
+					continue
 				}
+				end := e.End
+				for _, n := range lin.Entries[i+1:] {
+					if n.Start != end || !n.Mapped() || !n.Has("ro") {
+						break
+					}
+					end = n.End
+				}
+				a.imageAt(e.Start-po+ptdumpPhysOffset, 0)
+				a.l.Image.InitBegin = layout.Addr(end-po+ptdumpPhysOffset) - a.l.Image.Base
+				a.note("image.base", a.l.Image.Base.String(), layout.Inferred, f.Where(e.Line), "the first read-only stretch of the ptdump's linear map is the kernel's alias [_text or _stext, __init_begin), placed with PHYS_OFFSET %#x", ptdumpPhysOffset)
+				return true
 			}
 		}
 	}
@@ -193,11 +201,16 @@ func (a *assembler) imageAt(start, end uint64) {
 }
 
 // placeImage puts the image where UEFI's stub or U-Boot would: the lowest
-// 2 MiB boundary (plus text_offset) with room for a typical image that
-// touches no reserved range. It reports whether it found a place.
+// 2 MiB boundary (plus text_offset) with room for the image (64 MiB if
+// possible) that touches no reserved range. It reports whether it found a
+// place.
 func (a *assembler) placeImage(off layout.Addr) bool {
 	l := a.l
-	for _, room := range []layout.Addr{64 << 20, 16 << 20, sz2M} {
+	size := layout.Addr(a.eraEntry().Builds.For(a.l.Kernel.PageSize).End)
+	if l.Image.End > size {
+		size = l.Image.End
+	}
+	for _, room := range []layout.Addr{max(64<<20, size), size} {
 		for _, b := range l.Memory {
 			for p := layout.Addr(alignUp(uint64(b.Base), sz2M)); p+off+room <= b.End() && p+off >= b.Base; p += sz2M {
 				if p+off == 0 {

@@ -117,6 +117,9 @@ func (a *assembler) formatBounds() []bound {
 				}
 			}
 		}
+		if at, ok := oldTextOffset(f); ok {
+			bs = append(bs, bound{sim.Version{Major: 5, Minor: 7}, true, "the image starts 0x80000 above a 2 MiB boundary (TEXT_OFFSET, removed in v5.8)", f.Where(at)})
+		}
 		for _, d := range f.Ptdumps {
 			if lin := d.Linear(); lin != nil {
 				if lin.Ended {
@@ -128,6 +131,38 @@ func (a *assembler) formatBounds() []bound {
 		}
 	}
 	return bs
+}
+
+// oldTextOffset finds an image placed at TEXT_OFFSET 0x80000: "Kernel
+// code" of /proc/iomem, or an image-sized reservation, 0x80000 (_text) or
+// 0x90000 (_stext) above a 2 MiB boundary.
+func oldTextOffset(f *File) (int, bool) {
+	at := func(base, size uint64) bool {
+		off := base & (sz2M - 1)
+		return (off == 0x80000 || off == 0x90000) && size >= 4<<20 && size <= 256<<20
+	}
+	for _, r := range f.IOMem {
+		if r.Depth == 1 && r.Name == "Kernel code" {
+			if off := r.Start & (sz2M - 1); off == 0x80000 || off == 0x90000 {
+				return r.Line, true
+			}
+		}
+	}
+	if d := f.MemblockDump; d != nil {
+		for _, r := range d.Reserved {
+			if at(r.Base, r.Size) {
+				return r.Line, true
+			}
+		}
+	}
+	if ls := f.Memblock; ls != nil {
+		for _, r := range ls.Reserved {
+			if at(uint64(r.Base), uint64(r.Size)) {
+				return r.Line, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // era returns the chosen era's registry entry.
@@ -203,6 +238,16 @@ func (a *assembler) pageSize() {
 			return
 		}
 	}
+	if shift, where, ok := a.efiRoundingPageShift(); ok {
+		set(shift, layout.Inferred, where, "the kernel's memblock.memory starts and ends on %s boundaries where the EFI map has 4K ones: reserve_regions() rounds each descriptor out to whole pages", pageName(shift))
+		return
+	}
+	for _, f := range a.ev.Files {
+		if shift, line, ok := iomemPageShift(f); ok {
+			set(shift, layout.Inferred, f.Where(line), "every \"reserved\" range of /proc/iomem (memblock.reserved, rounded out to pages) starts and ends on a %s boundary", pageName(shift))
+			return
+		}
+	}
 	for _, f := range a.ev.Files {
 		for _, d := range f.Ptdumps {
 			if shift, ok := ptdumpPageShift(d); ok {
@@ -214,6 +259,86 @@ func (a *assembler) pageSize() {
 	e := a.eraEntry()
 	shift, _ := layout.ParsePageSize(e.Kconfig.DefaultPageSize)
 	set(shift, layout.Defaulted, "", "no input shows the page size (.config, a per-cpu or hash-table line of the log, a ptdump): the era's default")
+}
+
+// efiRoundingPageShift: with an EFI map and the kernel's own memblock list
+// from the same boot, the list's boundaries sit on page boundaries the
+// map's 4K descriptors do not.
+func (a *assembler) efiRoundingPageShift() (int, string, bool) {
+	var efiOr uint64
+	for _, f := range a.ev.Files {
+		for _, d := range f.EFI {
+			if d.Attrs["WB"] || d.Attrs["WT"] || d.Attrs["WC"] {
+				efiOr |= uint64(d.Base) | uint64(d.Base+d.Size)
+			}
+		}
+	}
+	if efiOr == 0 || bits.TrailingZeros64(efiOr) >= 14 {
+		return 0, "", false
+	}
+	for _, f := range a.ev.Files {
+		var or uint64
+		n := 0
+		if d := f.MemblockDump; d != nil {
+			for _, r := range d.Memory {
+				or |= r.Base | (r.Base + r.Size)
+				n++
+			}
+		}
+		if ls := f.Memblock; ls != nil {
+			for _, r := range ls.Memory {
+				or |= uint64(r.Base) | uint64(r.Base+r.Size)
+				n++
+			}
+		}
+		if f.Log != nil {
+			for _, r := range f.Log.NodeRanges {
+				or |= r.Start | r.End
+				n++
+			}
+		}
+		if n < 2 || or == 0 {
+			continue
+		}
+		switch tz := bits.TrailingZeros64(or); {
+		case tz >= 16:
+			return 16, f.Where(0), true
+		case tz >= 14:
+			return 14, f.Where(0), true
+		}
+	}
+	return 0, "", false
+}
+
+// iomemPageShift reads the page size off /proc/iomem's nested "reserved"
+// lines: request_standard_resources() rounds each memblock.reserved region
+// out to pages, while the regions themselves fall anywhere. Eight or more
+// boundaries that all sit on 16K (or 64K) make 4K pages all but
+// impossible (4^-8).
+func iomemPageShift(f *File) (int, int, bool) {
+	var or uint64
+	n, line := 0, 0
+	for _, r := range f.IOMem {
+		if r.Depth == 1 && r.Name == "reserved" {
+			or |= r.Start | (r.End + 1)
+			n += 2
+			if line == 0 {
+				line = r.Line
+			}
+		}
+	}
+	if n < 8 {
+		return 0, 0, false
+	}
+	switch tz := bits.TrailingZeros64(or); {
+	case tz >= 16:
+		return 16, line, true
+	case tz >= 14:
+		return 14, line, true
+	case tz >= 12:
+		return 12, line, true
+	}
+	return 0, 0, false
 }
 
 // ptdumpPageShift finds the one page size a linear-map dump allows:

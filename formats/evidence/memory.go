@@ -12,6 +12,8 @@ import (
 
 // memSource is one complete description of the memory banks.
 type memSource struct {
+	kind  string // one of the Memory* names
+	file  *File
 	what  string // for the note: "memblock debugfs list"
 	where string
 	banks []layout.Bank
@@ -19,21 +21,39 @@ type memSource struct {
 	// showsNoMap: the source tells NOMAP regions apart (else they are
 	// taken from other inputs).
 	showsNoMap bool
+	// span: the banks are a range the memory lies in, holes included (the
+	// virtual layout's "memory" line), not a list of it.
+	span bool
 }
 
 // memory takes the banks from the best source: the device tree (what
-// firmware declared), then the kernel's own memblock lists (debugfs with
-// flags, memblock=debug, debugfs without flags), /proc/iomem, the EFI
-// map, the log's early node ranges, and last the ranges a ptdump maps.
+// firmware declared), then the kernel's own lists (memblock debugfs with
+// flags, memblock=debug, debugfs without flags, /proc/iomem, the log's
+// early node ranges: complete, and after EFI's page rounding), the EFI map
+// (often pasted in part), and last what a virtual-layout line or a ptdump
+// implies.
 func (a *assembler) memory() {
 	var srcs []memSource
-	for _, pick := range []func() []memSource{a.fromDT, a.fromMemblock, a.fromMemblockDump, a.fromPlainMemblock, a.fromIOMem, a.fromEFI, a.fromNodeRanges, a.fromPtdump} {
+	for _, pick := range []func() []memSource{a.fromDT, a.fromFDTLines, a.fromMemblock, a.fromMemblockDump, a.fromPlainMemblock, a.fromIOMem, a.fromNodeRanges, a.fromEFI, a.fromVMLayout, a.fromPtdump} {
 		srcs = append(srcs, pick()...)
 	}
 	if len(srcs) == 0 {
 		return
 	}
+	// A source that shows less than half of what another shows is an
+	// excerpt (a few lines quoted in a mail): the next one is taken.
+	var most layout.Addr
+	for _, s := range srcs {
+		if !s.span {
+			most = max(most, s.total())
+		}
+	}
+	for len(srcs) > 1 && srcs[0].total() < most/2 {
+		a.note("memory", "", layout.Skipped, srcs[0].where, "the %s shows only %s of the %s another input shows: taken for an excerpt", srcs[0].what, srcs[0].total(), most)
+		srcs = append(srcs[1:], srcs[0])
+	}
 	s := srcs[0]
+	a.ev.Chosen = Choices{Memory: s.kind, MemoryFile: s.file}
 	a.l.Memory = s.banks
 	a.l.Reserved = append(a.l.Reserved, s.nomap...)
 	var others []string
@@ -48,6 +68,14 @@ func (a *assembler) memory() {
 	if !s.showsNoMap {
 		a.noMapFromOthers(s)
 	}
+}
+
+func (s memSource) total() layout.Addr {
+	var n layout.Addr
+	for _, b := range s.banks {
+		n += b.Size
+	}
+	return n
 }
 
 func dedupe(xs []string) []string {
@@ -66,8 +94,25 @@ func (a *assembler) fromDT() []memSource {
 	var out []memSource
 	for _, f := range a.ev.Files {
 		if f.DT != nil && len(f.DT.Memory) > 0 {
-			out = append(out, memSource{what: "device tree's memory nodes", where: f.Where(0), banks: f.DT.Memory, showsNoMap: true})
+			out = append(out, memSource{kind: MemoryDT, file: f, what: "device tree's memory nodes", where: f.Where(0), banks: f.DT.Memory, showsNoMap: true})
 		}
+	}
+	return out
+}
+
+// fromFDTLines reads the memory banks a vendor kernel's device-tree scan
+// prints (firmware's declaration, like a device tree).
+func (a *assembler) fromFDTLines() []memSource {
+	var out []memSource
+	for _, f := range a.ev.Logs() {
+		if len(f.Log.FDTMemory) == 0 {
+			continue
+		}
+		s := memSource{kind: MemoryFDTLines, file: f, what: "device-tree memory lines of the log", where: f.Where(f.Log.FDTMemory[0].At.N)}
+		for _, r := range f.Log.FDTMemory {
+			s.banks = append(s.banks, layout.Bank{Base: layout.Addr(r.Start), Size: layout.Addr(r.End - r.Start), Name: fmt.Sprintf("memory@%x", r.Start)})
+		}
+		out = append(out, s)
 	}
 	return out
 }
@@ -81,7 +126,10 @@ func (a *assembler) fromMemblock() []memSource {
 		if ls == nil || len(ls.Memory) == 0 || !ls.Flagged {
 			continue
 		}
-		s := memSource{what: "memblock debugfs list", where: f.Where(ls.Memory[0].Line), showsNoMap: true}
+		s := memSource{kind: MemoryMemblock, file: f, what: "memblock debugfs list", where: f.Where(ls.Memory[0].Line), showsNoMap: true}
+		for _, n := range ls.Replaced {
+			a.note("memory", "", layout.Skipped, f.Where(n), "a list named again by its header replaces the one before it (a later read of the same file)")
+		}
 		for i, r := range ls.Memory {
 			name := fmt.Sprintf("memblock.memory[%d]", i)
 			if r.Has("DRV_MNG") {
@@ -111,7 +159,7 @@ func (a *assembler) fromMemblockDump() []memSource {
 		if d == nil {
 			continue
 		}
-		s := memSource{what: "memblock=debug dump", where: f.Where(d.Line), showsNoMap: true}
+		s := memSource{kind: MemoryMemblockDump, file: f, what: "memblock=debug dump", where: f.Where(d.Line), showsNoMap: true}
 		for i, r := range d.Memory {
 			name := fmt.Sprintf("memory[%#x]", i)
 			if r.Flags&memblockdebug.FlagDriverManaged != 0 {
@@ -136,7 +184,7 @@ func (a *assembler) fromPlainMemblock() []memSource {
 	var out []memSource
 	for _, f := range a.ev.Files {
 		if ls := f.Memblock; ls != nil && !ls.Flagged && len(ls.Memory) > 0 {
-			s := memSource{what: "memblock debugfs list (without flags)", where: f.Where(ls.Memory[0].Line)}
+			s := memSource{kind: MemoryPlainMemblock, file: f, what: "memblock debugfs list (without flags)", where: f.Where(ls.Memory[0].Line)}
 			for i, r := range ls.Memory {
 				s.banks = append(s.banks, layout.Bank{Base: r.Base, Size: r.Size, Name: fmt.Sprintf("memblock.memory[%d]", i)})
 			}
@@ -156,7 +204,7 @@ func (a *assembler) fromIOMem() []memSource {
 		if len(f.IOMem) == 0 {
 			continue
 		}
-		s := memSource{what: "/proc/iomem", where: f.Where(f.IOMem[0].Line), showsNoMap: true}
+		s := memSource{kind: MemoryIOMem, file: f, what: "/proc/iomem", where: f.Where(f.IOMem[0].Line), showsNoMap: true}
 		for _, r := range f.IOMem {
 			if r.Depth != 0 {
 				continue
@@ -194,7 +242,7 @@ func (a *assembler) fromEFI() []memSource {
 		}
 		page := uint64(1) << a.pageShift
 		mb := efi.ReserveRegions(f.EFI, page)
-		s := memSource{what: "EFI memory map", where: f.Where(f.EFI[0].Line), showsNoMap: true}
+		s := memSource{kind: MemoryEFI, file: f, what: "EFI memory map", where: f.Where(f.EFI[0].Line), showsNoMap: true}
 		for _, r := range mb.Memory {
 			s.banks = append(s.banks, layout.Bank{Base: layout.Addr(r.Base), Size: layout.Addr(r.End - r.Base), Name: fmt.Sprintf("EFI memory@%x", r.Base)})
 		}
@@ -228,7 +276,7 @@ func (a *assembler) fromNodeRanges() []memSource {
 		if len(nr) == 0 {
 			continue
 		}
-		s := memSource{what: "early memory node ranges of the log", where: f.Where(nr[0].At.N)}
+		s := memSource{kind: MemoryNodeRanges, file: f, what: "early memory node ranges of the log", where: f.Where(nr[0].At.N)}
 		splits := 0
 		for _, r := range nr {
 			if n := len(s.banks); n > 0 && uint64(s.banks[n-1].End()) == r.Start && s.banks[n-1].NID == r.NID {
@@ -246,6 +294,49 @@ func (a *assembler) fromNodeRanges() []memSource {
 	return out
 }
 
+// fromVMLayout takes one bank from "memory :" of "Virtual kernel memory
+// layout" (v3.7 – v4.15): [__va(start of DRAM), high_memory). PHYS_OFFSET
+// comes from a "PHYS_OFFSET:" or software IO TLB line when the log has one;
+// holes inside the range are not shown.
+func (a *assembler) fromVMLayout() []memSource {
+	for _, f := range a.ev.Logs() {
+		lg := f.Log
+		if lg.VMLayout == nil {
+			continue
+		}
+		ar, ok := lg.VMLayout.Areas["memory"]
+		if !ok || ar.End <= ar.Start {
+			continue
+		}
+		va := a.l.Kernel.VABits
+		if va == 0 {
+			va = a.eraEntry().Kconfig.DefaultVABits[a.l.Kernel.PageSize]
+		}
+		pageOffset := ^uint64(0) << (va - 1) // before v5.4: the upper half
+		if ar.Start < pageOffset {
+			continue
+		}
+		po, how := uint64(ptdumpPhysOffset), fmt.Sprintf("PHYS_OFFSET %#x assumed (only alignment matters to the map's shape)", ptdumpPhysOffset)
+		kind, where := layout.Defaulted, f.Where(ar.At.N)
+		switch {
+		case lg.PhysOffset != nil:
+			po, how, kind, where = lg.PhysOffset.V, "PHYS_OFFSET as the log prints it", layout.Inferred, f.Where(lg.PhysOffset.At.N)
+		case lg.LinearPair != nil && lg.LinearPair.VA >= pageOffset:
+			p := lg.LinearPair
+			po, how, kind, where = p.PA-(p.VA-pageOffset), fmt.Sprintf("PHYS_OFFSET %#x from the software IO TLB's physical and linear addresses", p.PA-(p.VA-pageOffset)), layout.Inferred, f.Where(p.At.N)
+		}
+		base, size := po+(ar.Start-pageOffset), ar.End-ar.Start
+		s := memSource{kind: MemoryVMLayout, file: f, what: "\"memory\" line of the virtual kernel memory layout", where: f.Where(ar.At.N), span: true,
+			banks: []layout.Bank{{Base: layout.Addr(base), Size: layout.Addr(size), Name: "virtual layout \"memory\""}}}
+		a.note("memory", fmt.Sprintf("%#x..%#x", base, base+size), kind, where, "one bank from \"memory :\" of the virtual kernel memory layout, with %s; holes inside it are not shown", how)
+		if m := lg.Memory; m != nil && m.TotalK<<10 < size {
+			a.note("memory", "", layout.Defaulted, f.Where(m.At.N), "the kernel counts %dK of memory, less than the %dK the range spans: it has holes (NOMAP regions or gaps) the log does not place", m.TotalK, size>>10)
+		}
+		return []memSource{s}
+	}
+	return nil
+}
+
 // fromPtdump rebuilds memory from the ranges a linear-map dump maps: the
 // linear map covers memblock.memory minus NOMAP. PHYS_OFFSET is not in a
 // ptdump; 0x40000000 is assumed (only the alignment matters for the map's
@@ -261,7 +352,7 @@ func (a *assembler) fromPtdump() []memSource {
 			if !ok {
 				continue
 			}
-			s := memSource{what: "ranges the ptdump's linear map maps", where: f.Where(lin.Line), showsNoMap: true}
+			s := memSource{kind: MemoryPtdump, file: f, what: "ranges the ptdump's linear map maps", where: f.Where(lin.Line), showsNoMap: true}
 			for _, e := range lin.Entries {
 				if !e.Mapped() || e.Start < po {
 					continue

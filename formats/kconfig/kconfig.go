@@ -143,3 +143,15 @@ func (c *Config) VABits() (int, Option, bool) {
 	}
 	return int(n), Option{"CONFIG_ARM64_VA_BITS", strconv.FormatInt(n, 10), line}, true
 }
+
+// Lines are the numbers of the lines options were read from.
+func (c *Config) Lines() []int {
+	out := make([]int, 0, len(c.lines)+1)
+	for _, n := range c.lines {
+		out = append(out, n)
+	}
+	if c.ReleaseLine > 0 {
+		out = append(out, c.ReleaseLine)
+	}
+	return out
+}

@@ -46,6 +46,11 @@ func (r Region) Has(flag string) bool {
 type Lists struct {
 	Memory, Reserved []Region
 	Flagged          bool // the newer format with node and flags
+	// Replaced are the lines where a list named again by its header (a
+	// later "cat …/memory") replaced an earlier one.
+	Replaced []int
+	// Lines are the numbers of every region line read, replaced ones too.
+	Lines []int
 }
 
 // Detect reports whether text looks like a debugfs memblock list.
@@ -90,7 +95,16 @@ func Parse(text, hint string) (*Lists, error) {
 				cur = &ls.Memory
 			}
 			if len(*cur) > 0 {
-				return nil, fmt.Errorf("line %d: a second %s list starts here; paste one memory and one reserved list", n, map[bool]string{true: "memory", false: "reserved"}[cur == &ls.Memory])
+				if next == "" {
+					return nil, fmt.Errorf("line %d: a second %s list starts here; paste one memory and one reserved list", n, map[bool]string{true: "memory", false: "reserved"}[cur == &ls.Memory])
+				}
+				// A list named again by its header is a later dump of the
+				// same file: it replaces the first.
+				*cur = nil
+				ls.Replaced = append(ls.Replaced, n)
+				if cur == &ls.Memory {
+					ls.Flagged = false
+				}
 			}
 			next = ""
 		}
@@ -121,6 +135,7 @@ func Parse(text, hint string) (*Lists, error) {
 			}
 		}
 		*cur = append(*cur, r)
+		ls.Lines = append(ls.Lines, n)
 	}
 	return &ls, nil
 }

@@ -6,11 +6,15 @@
 //	0xffff000300000000-0xffff008000000000         500G PUD
 //	---[ Linear Mapping end ]---
 //
-// Before v5.4 a section has one marker ("---[ Linear Mapping ]---") and
-// unmapped ranges are not printed; from v5.4 they are, with their level
-// only. Each line is a run of entries at one level with the same
-// attributes. A file may hold several dumps (taken one after another):
-// a section name seen again starts the next dump.
+// The linear map's section is "Kernel Mapping" (v3.19–v4.4), "Linear
+// Mapping" (v4.6–v4.19), "Linear mapping" (v4.20–v5.3), each the last
+// section with no end marker, then "Linear Mapping start"/"end" (v5.4+,
+// first; v5.6–v5.11 omit the start marker and print a bogus range from 0
+// before it). Unmapped ranges are printed, with their level only, from
+// v5.6. The level column exists from v4.7, BLK and CON from v4.4, F
+// (invalid entry) from v4.6. Each line is a run of entries at one level
+// with the same attributes. A file may hold several dumps (taken one
+// after another): a section name seen again starts the next dump.
 package ptdump
 
 import (
@@ -38,9 +42,13 @@ type Entry struct {
 	Text       string // the line as printed
 }
 
-// Mapped reports whether the entries are valid leaves (a hole has no
-// attributes).
+// Mapped reports whether the entries are leaves (a hole has no
+// attributes). They may still be invalid: see Valid.
 func (e Entry) Mapped() bool { return len(e.Attrs) > 0 }
+
+// Valid reports whether mapped entries are valid ("F" marks a leaf whose
+// valid bit is clear, such as a KFENCE guard page).
+func (e Entry) Valid() bool { return e.Mapped() && !e.Has("F") }
 
 // Has reports whether the attribute token is printed.
 func (e Entry) Has(tok string) bool {
@@ -83,8 +91,34 @@ func (d *Dump) Section(name string) *Section {
 	return nil
 }
 
-// Linear is the "Linear Mapping" section, or nil.
-func (d *Dump) Linear() *Section { return d.Section("Linear Mapping") }
+// Linear is the linear map's section ("Linear Mapping", "Linear
+// mapping" or, before v4.6, "Kernel Mapping"), or nil.
+func (d *Dump) Linear() *Section {
+	for _, s := range d.Sections {
+		if IsLinear(s.Name) {
+			return s
+		}
+	}
+	return nil
+}
+
+// IsLinear reports whether a section name is the linear map's.
+func IsLinear(name string) bool {
+	return strings.EqualFold(name, "Linear Mapping") || name == "Kernel Mapping"
+}
+
+// BlockColumn reports whether the dump prints the BLK column (v4.4+):
+// without it, a line without a level does not say whether it is blocks.
+func (d *Dump) BlockColumn() bool {
+	for _, s := range d.Sections {
+		for _, e := range s.Entries {
+			if e.Level != "" || e.Has("BLK") || e.Has("CON") {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Detect reports whether text holds a ptdump section marker followed by an
 // entry line.
@@ -109,6 +143,7 @@ func Parse(text string) ([]*Dump, error) {
 	var dumps []*Dump
 	var cur *Dump
 	var sec *Section
+	var orphans []Entry // lines before any marker: v5.6–v5.11's linear map
 	for _, l := range logtext.Lines(text) {
 		s := strings.TrimSpace(l.Text)
 		if m := reMarker.FindStringSubmatch(s); m != nil {
@@ -119,9 +154,26 @@ func Parse(text string) ([]*Dump, error) {
 				name, _ = strings.CutSuffix(name, " start")
 			}
 			if end {
-				if sec != nil && sec.Name == name {
+				switch {
+				case sec != nil && sec.Name == name:
 					sec.Ended = true
+				case sec == nil && len(orphans) > 0:
+					// v5.6–v5.11 print no start marker: the lines before
+					// the end marker are the section (less the bogus
+					// range from address 0).
+					if cur == nil || cur.Section(name) != nil {
+						cur = &Dump{Line: orphans[0].Line}
+						dumps = append(dumps, cur)
+					}
+					s := &Section{Name: name, Line: orphans[0].Line, Ended: true}
+					for _, e := range orphans {
+						if e.Start >= 1<<63 {
+							s.Entries = append(s.Entries, e)
+						}
+					}
+					cur.Sections = append(cur.Sections, s)
 				}
+				orphans = nil
 				sec = nil
 				continue
 			}
@@ -129,17 +181,22 @@ func Parse(text string) ([]*Dump, error) {
 				cur = &Dump{Line: l.N}
 				dumps = append(dumps, cur)
 			}
+			orphans = nil
 			sec = &Section{Name: name, Line: l.N}
 			cur.Sections = append(cur.Sections, sec)
 			continue
 		}
 		m := reEntry.FindStringSubmatch(s)
-		if m == nil || sec == nil {
+		if m == nil {
 			continue
 		}
 		e, err := parseEntry(l.N, s, m)
 		if err != nil {
 			return nil, err
+		}
+		if sec == nil {
+			orphans = append(orphans, e)
+			continue
 		}
 		if n := len(sec.Entries); n > 0 && e.Start < sec.Entries[n-1].End {
 			return nil, fmt.Errorf("line %d: 0x%x starts below the end of the line before (0x%x)", l.N, e.Start, sec.Entries[n-1].End)

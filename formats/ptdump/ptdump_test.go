@@ -81,3 +81,41 @@ func TestSizeString(t *testing.T) {
 		}
 	}
 }
+
+// v5.6–v5.11 print no start marker and a bogus first range from 0.
+func TestNoStartMarker(t *testing.T) {
+	ds, err := Parse(`0x0000000000000000-0xffff000000000000    16776960T PGD
+0xffff000000000000-0xffff000000200000           2M PMD       RW NX SHD AF        BLK UXN    MEM/NORMAL-TAGGED
+0xffff000000200000-0xffff008000000000      524286M PUD
+---[ Linear Mapping end ]---
+---[ Modules start ]---
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lin := ds[0].Linear()
+	if lin == nil || !lin.Ended || len(lin.Entries) != 2 || lin.Entries[0].Start != 0xffff000000000000 {
+		t.Fatalf("linear section %+v", lin)
+	}
+}
+
+// Older section names; an invalid (F) leaf is mapped but not valid.
+func TestNamesAndInvalid(t *testing.T) {
+	ds, err := Parse(`---[ Linear mapping ]---
+0xffff800000000000-0xffff800000001000           4K PTE F     RW NX SHD AF            UXN MEM/NORMAL
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := ds[0].Linear().Entries[0]
+	if !e.Mapped() || e.Valid() || !ds[0].BlockColumn() {
+		t.Errorf("entry %+v", e)
+	}
+	ds, err = Parse("---[ Kernel Mapping ]---\n0xffffffc000000000-0xffffffc000200000           2M     RW NX SHD AF    UXN MEM/NORMAL\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds[0].Linear() == nil || ds[0].BlockColumn() {
+		t.Errorf("3.19 dump: %+v", ds[0])
+	}
+}
