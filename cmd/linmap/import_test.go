@@ -31,7 +31,7 @@ func TestCmdImport(t *testing.T) {
 		{"bad dts", []string{"-format", "dts", "-"}, "/dts-v1/;\n/ {\n\tmemory@0 {\n", 2, "", "linmap import: standard input: line 4: node \"memory@0\" opened at line 3 is never closed", 1},
 		{"unrecognised", []string{"-"}, "hello", 2, "", "unrecognised input", 1},
 		{"unknown format", []string{"-format", "yaml", "-"}, "", 2, "", `unknown format "yaml"`, 1},
-		{"no file", []string{}, "", 2, "", "expected one FILE", 0},
+		{"no file", []string{}, "", 2, "", "expected one or more FILEs", 0},
 		{"missing file", []string{"/nonexistent/iomem"}, "", 2, "", "no such file", 1},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,8 @@
 //
 //	linmap [-era E] [-page-size P] [-va-bits N] [-cmdline S] [-format json|ptdump|summary|trace] LAYOUT.json|-
 //	linmap diff -era A -era B [-format text|json] LAYOUT.json|-
-//	linmap import [-format F] FILE|-
+//	linmap import [-format F] FILE|- [FILE…]
+//	linmap check [-format text|json] FILE|- [FILE…]
 //	linmap export -format dts|dtb|json LAYOUT.json|-
 //	linmap eras
 //
@@ -33,6 +34,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "import":
 			return cmdImport(args[1:], stdin, stdout, stderr)
+		case "check":
+			return cmdCheck(args[1:], stdin, stdout, stderr)
 		case "export":
 			return cmdExport(args[1:], stdin, stdout, stderr)
 		case "diff":
@@ -47,7 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 const runUsage = `usage: linmap [-era E] [-page-size 4K|16K|64K] [-va-bits N] [-cmdline S]
               [-format summary|json|ptdump|trace] LAYOUT.json|-
        linmap diff -era A -era B [-format text|json] LAYOUT.json|-
-       linmap import [-format F] FILE|-     (dts, dtb, memblock, iomem, efi, …)
+       linmap import [-format F] FILE|- [FILE…]   (dmesg, iomem, memblock, efi, dts, dtb, .config, System.map, ptdump, …)
+       linmap check [-format text|json] FILE|- [FILE…]
        linmap export -format dts|dtb|json LAYOUT.json|-
        linmap eras [-format text|json|markdown]
 `
