@@ -201,7 +201,26 @@ func (c *checker) run() {
 	c.ptdumps()
 }
 
-func (c *checker) add(f Fact) { c.facts = append(c.facts, f) }
+func (c *checker) add(f Fact) {
+	if f.Verdict == Differs && c.eraDefaulted() {
+		f.Cause = joinCause(f.Cause, "the era ("+c.l.Kernel.Era+") is a default, not read from the inputs: give the kernel version (a \"Linux version\" line, /proc/version, the .config) or -era")
+	}
+	c.facts = append(c.facts, f)
+}
+
+// eraDefaulted reports whether the layout's era is a default rather than
+// read off the inputs.
+func (c *checker) eraDefaulted() bool {
+	if c.l == nil {
+		return false
+	}
+	for _, a := range c.l.Assumptions {
+		if a.Field == "kernel.era" {
+			return a.Kind == layout.Defaulted
+		}
+	}
+	return false
+}
 
 // source names a line of a file.
 func source(f *evidence.File, line int, text string) Source {

@@ -144,10 +144,11 @@ func TestPtdumpRoundTrip(t *testing.T) {
 				WriteText(&b, r)
 				t.Fatalf("%d ptdump facts, %d differ:\n%s\n%s", len(pts), r.Summary.Differs, b.String(), pt.String())
 			}
-			// Split the first PMD blocks into pages, as set_memory_*() would.
+			// Split the last PMD blocks (far from the image) into pages,
+			// as set_memory_*() would.
 			lines := strings.Split(pt.String(), "\n")
-			for i, line := range lines {
-				if strings.Contains(line, " PMD ") && strings.Contains(line, "BLK") {
+			for i := len(lines) - 1; i >= 0; i-- {
+				if line := lines[i]; strings.Contains(line, " PMD ") && strings.Contains(line, "BLK") {
 					lines[i] = strings.Replace(strings.Replace(line, " PMD", " PTE", 1), "BLK", "   ", 1)
 					break
 				}

@@ -100,7 +100,7 @@ func (c *checker) ptdump(f *evidence.File, idx, n int, d *ptdump.Dump) {
 		model[i].b += shift
 	}
 	lo, hi := printed[0].a, printed[len(printed)-1].b
-	if !lin.Ended { // holes are not printed: compare over what either side maps
+	if !lin.Flipped() { // holes are not printed: compare over what either side maps
 		for _, m := range model {
 			if m.leaf != 0 {
 				lo, hi = min(lo, m.a), max(hi, m.b)
@@ -313,6 +313,20 @@ func firstMapped(rs []run) *run {
 	return nil
 }
 
+// atAliasStart reports whether a run touches the 2 MiB block that holds
+// [_text, _stext), where releases put the start of the kernel alias.
+func (c *checker) atAliasStart(p run) bool {
+	img := c.res.KernelImage
+	if img.Size == 0 {
+		return false
+	}
+	base := uint64(img.PA)
+	lo, hi := c.va(base&^(sz2M-1)), c.va((base+0x10000+sz2M-1)&^(sz2M-1))
+	return p.a < hi && lo < p.b
+}
+
+const sz2M = 2 << 20
+
 // ptdumpCause explains a printed run that differs from the model.
 func (c *checker) ptdumpCause(p run, pieces []run, page uint64, allPages bool) string {
 	var finer, coarser, unmapped, extra, contOnly bool
@@ -343,6 +357,9 @@ func (c *checker) ptdumpCause(p run, pieces []run, page uint64, allPages bool) s
 	}
 	const options = "an option the inputs do not show (rodata=, KFENCE and its sample interval, debug_pagealloc, crashkernel=), a boot CPU with BBML2_NOABORT (v6.18+), or a rule of this release that differs from its era's (a stable backport)"
 	era, _ := sim.LookupEra(c.res.Era)
+	if (finer || coarser) && c.atAliasStart(p) {
+		return "at the start of the kernel's linear alias: releases differ on where it starts — _stext (v5.11–v6.17) or _text (v6.18+, and Debian's 6.12.y) — and so on whether [_text, _stext) is mapped with the alias or with the rest; a stable or vendor change the era's rule does not know, or " + map[bool]string{true: "a run-time split", false: "an option the inputs do not show"}[finer]
+	}
 	switch {
 	case unmapped:
 		return "the machine leaves it unmapped: a NOMAP or no-map region the inputs do not show (a firmware carve-out), KFENCE guard pages, or memory removed after boot"

@@ -223,7 +223,7 @@ ffff800009cb0000 D __init_end
 ffff80000a010000 B _end
 `)
 	c := l.Kernel.Config
-	if l.Kernel.Era != "v6.1" || l.Kernel.PageSize != "16K" || l.Kernel.VABits != 47 || c.KFENCE == nil || *c.KFENCE || c.ZoneDMA32 == nil || !*c.ZoneDMA32 {
+	if l.Kernel.Era != "v6.1" || l.Kernel.PageSize != "16K" || l.Kernel.VABits != 47 || c.KFENCE == nil || *c.KFENCE || c.ZoneDMA32 == nil || !*c.ZoneDMA32 || c.DebugPagealloc == nil || !*c.DebugPagealloc {
 		t.Errorf("kernel %+v", l.Kernel)
 	}
 	if !strings.Contains(l.Kernel.Cmdline, "debug_pagealloc=on") {
@@ -260,5 +260,18 @@ func TestPlaceImage(t *testing.T) {
 				t.Errorf("image.base = %s, want %s", l.Image.Base, tt.want)
 			}
 		})
+	}
+}
+
+// Every era's first kernel version maps to that era.
+func TestEraForVersionFollowsRegistry(t *testing.T) {
+	for _, e := range sim.Eras() {
+		if e.Since.IsZero() {
+			continue
+		}
+		l := importAll(t, "dmesg", "Linux version "+e.Since.String()+".0-1-arm64\nEarly memory node ranges\n  node   0: [mem 0x0000000040000000-0x000000007fffffff]\n")
+		if l.Kernel.Era != e.ID {
+			t.Errorf("Linux %s: era %q, want %s", e.Since, l.Kernel.Era, e.ID)
+		}
 	}
 }

@@ -122,7 +122,7 @@ func (a *assembler) formatBounds() []bound {
 		}
 		for _, d := range f.Ptdumps {
 			if lin := d.Linear(); lin != nil {
-				if lin.Ended {
+				if lin.Flipped() {
 					bs = append(bs, bound{sim.Version{Major: 5, Minor: 4}, false, "the ptdump has \"Linear Mapping start/end\" markers (from v5.4)", f.Where(lin.Line)})
 				} else {
 					bs = append(bs, bound{sim.Version{Major: 5, Minor: 3}, true, "the ptdump has one \"Linear Mapping\" marker (before v5.4)", f.Where(lin.Line)})
@@ -446,11 +446,22 @@ func (a *assembler) vaBits() {
 			// printed range lies in its lower half.
 			va := 64 - bits.LeadingZeros64(^start)
 			why := "the ptdump's linear map starts at %#x = PAGE_OFFSET = -(1 << VA_BITS)"
-			if !lin.Ended {
+			if !lin.Flipped() {
 				va++
 				why = "the ptdump's linear map starts at %#x, in [PAGE_OFFSET, PAGE_OFFSET + 2^(VA_BITS-2)) with PAGE_OFFSET = -(1 << (VA_BITS - 1))"
 			}
 			if va >= 36 && va <= 52 && take(va, layout.Inferred, f.Where(lin.Entries[0].Line), why, start) {
+				if va == 52 && lin.Flipped() {
+					// The section starts at _PAGE_OFFSET(vabits_actual): the
+					// CPU ran with 52-bit VAs.
+					if a.pageShift == 16 {
+						a.l.CPU.VA52 = true
+						a.note("cpu.va52", "true", layout.Inferred, f.Where(lin.Entries[0].Line), "the linear map starts at a 52-bit PAGE_OFFSET, so the CPU has FEAT_LVA")
+					} else {
+						a.l.CPU.LPA2 = true
+						a.note("cpu.lpa2", "true", layout.Inferred, f.Where(lin.Entries[0].Line), "the linear map starts at a 52-bit PAGE_OFFSET, so the CPU has FEAT_LPA2")
+					}
+				}
 				return
 			}
 		}
@@ -493,12 +504,13 @@ func (a *assembler) config() {
 	boolOpt(&c.ZoneDMA32, "CONFIG_ZONE_DMA32")
 	boolOpt(&c.RandomizeBase, "CONFIG_RANDOMIZE_BASE")
 	boolOpt(&c.RodataFullDefault, "CONFIG_RODATA_FULL_DEFAULT_ENABLED")
+	boolOpt(&c.DebugPagealloc, "CONFIG_DEBUG_PAGEALLOC")
 	a.configFromConfigFile()
 	a.configFromLog()
 }
 
 // configFromConfigFile applies the options that act through the command
-// line: DEBUG_PAGEALLOC and the crash kernel's reservation.
+// line: DEBUG_PAGEALLOC_ENABLE_DEFAULT and the crash kernel's reservation.
 func (a *assembler) configFromConfigFile() {
 	f := a.ev.first(func(f *File) bool { return f.Config != nil })
 	if f == nil {
@@ -509,10 +521,6 @@ func (a *assembler) configFromConfigFile() {
 	if on, line, ok := cfg.Bool("CONFIG_DEBUG_PAGEALLOC_ENABLE_DEFAULT"); ok && on && !strings.Contains(cl, "debug_pagealloc=") {
 		a.l.Kernel.Cmdline = strings.TrimSpace(cl + " debug_pagealloc=on")
 		a.note("kernel.cmdline", "debug_pagealloc=on", layout.Inferred, f.Where(line), "CONFIG_DEBUG_PAGEALLOC_ENABLE_DEFAULT=y enables debug_pagealloc without the parameter")
-	}
-	if on, line, ok := cfg.Bool("CONFIG_DEBUG_PAGEALLOC"); ok && !on && strings.Contains(cl, "debug_pagealloc=") {
-		a.l.Kernel.Cmdline = dropParam(a.l.Kernel.Cmdline, "debug_pagealloc")
-		a.note("kernel.cmdline", "", layout.Skipped, f.Where(line), "debug_pagealloc= dropped: CONFIG_DEBUG_PAGEALLOC is not set, so the kernel ignores it")
 	}
 	if strings.Contains(a.l.Kernel.Cmdline, "crashkernel=") {
 		// CONFIG_CRASH_RESERVE (v6.9+) or CONFIG_KEXEC_CORE (before)

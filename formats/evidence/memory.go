@@ -382,7 +382,7 @@ func (a *assembler) pageOffset(lin *ptdump.Section) (uint64, bool) {
 	if len(lin.Entries) == 0 {
 		return 0, false
 	}
-	if lin.Ended {
+	if lin.Flipped() {
 		return lin.Entries[0].Start, true
 	}
 	va := a.l.Kernel.VABits

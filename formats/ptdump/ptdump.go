@@ -71,9 +71,15 @@ type Section struct {
 	Name    string // "Linear Mapping" ("start"/"end" dropped)
 	Line    int
 	Entries []Entry
-	// Ended: the section has an end marker (v5.4+ form).
-	Ended bool
+	// Started, Ended: the section's markers say "start" and "end" (the
+	// v5.4+ form; v5.6–v5.11 print only the end).
+	Started, Ended bool
 }
+
+// Flipped reports whether the section is printed in the v5.4+ form: the
+// linear map first, from PAGE_OFFSET = -(1 << VA_BITS), with start/end
+// markers.
+func (s *Section) Flipped() bool { return s.Started || s.Ended }
 
 // Dump is one whole kernel_page_tables text.
 type Dump struct {
@@ -147,11 +153,11 @@ func Parse(text string) ([]*Dump, error) {
 	for _, l := range logtext.Lines(text) {
 		s := strings.TrimSpace(l.Text)
 		if m := reMarker.FindStringSubmatch(s); m != nil {
-			name, end := m[1], false
+			name, end, start := m[1], false, false
 			if n, ok := strings.CutSuffix(name, " end"); ok {
 				name, end = n, true
 			} else {
-				name, _ = strings.CutSuffix(name, " start")
+				name, start = strings.CutSuffix(name, " start")
 			}
 			if end {
 				switch {
@@ -182,7 +188,7 @@ func Parse(text string) ([]*Dump, error) {
 				dumps = append(dumps, cur)
 			}
 			orphans = nil
-			sec = &Section{Name: name, Line: l.N}
+			sec = &Section{Name: name, Line: l.N, Started: start}
 			cur.Sections = append(cur.Sections, sec)
 			continue
 		}

@@ -55,8 +55,8 @@ type Assumption struct {
 	// Field is the layout field it sets ("kernel.era", "image.base",
 	// "memory", "reserved[3]"), or the part of the input it concerns.
 	Field string `json:"field"`
-	// Value is the value taken, as text ("v5.15", "0x40200000"); empty
-	// for Skipped.
+	// Value is the value taken, as text ("16K", "0x40200000"); empty for
+	// Skipped.
 	Value string `json:"value,omitempty"`
 	Kind  string `json:"kind"` // Inferred, Defaulted or Skipped
 	// Reason says why, in one sentence.
