@@ -37,7 +37,7 @@ var lineFacts = map[string]bool{
 	"drv_mng": true, "nomap_example": true, "boot_ram": true, "memblock_nomap_example": true,
 	"old_format_line": true, "new_format_line": true, "efi_high_ram": true, "efi_nonwb_reserved_example": true,
 	"efi_first_entries": true, "efi_first_entry": true, "reserved_fail": true, "of_error": true,
-	"zone_dma": true, "zone_normal": true, "crashkernel": true, "memory_banks": true,
+	"zone_dma": true, "zone_normal": true, "memory_banks": true,
 	"header": true, "page_shift": true, "pages": true, "va_bits": true, "pa_bits": true, "rodata_full": true, "kaslr": true,
 	"memory_line_wrapped": true, "virtual_layout_memory_wrapped": true,
 }

@@ -29,8 +29,8 @@ type Range struct {
 
 // Log is what a kernel log says.
 type Log struct {
-	Release, Cmdline, Model       string
-	ReleaseAt, CmdlineAt, ModelAt At
+	Release, Cmdline, Model string
+	ReleaseAt, CmdlineAt    At
 	// MIDR of the boot CPU ("Booting Linux on physical CPU 0x0 [0x410fd034]",
 	// "Boot CPU: AArch64 Processor [410fd034]"); 0 if not printed.
 	MIDR   uint32
@@ -41,7 +41,6 @@ type Log struct {
 	NodeRanges []NodeRange // "Early memory node ranges"
 	Zones      []Zone      // "Zone ranges:"
 	Reserved   []Reserved  // reserved-memory and CMA lines
-	Crash      *Range      // the crash kernel reservation
 	KFENCE     *KFENCE
 	Messages   []Message // warnings, panics, BUGs, oopses
 	// PhysOffset is "PHYS_OFFSET: 0x…" from a panic's dump_kernel_offset().
@@ -52,7 +51,6 @@ type Log struct {
 	FeaturesAt []At
 	KASLR      string // "enabled", "disabled …" as printed; "" if absent
 	KASLRAt    At
-	NoEFI      bool // "efi: UEFI not found."
 	ImageLoad  *Value
 	// LinearPair is a physical address and its linear-map address printed
 	// together ("software IO TLB [mem 0x…-0x…] (64MB) mapped at [ffffffc0…-…]",
@@ -62,9 +60,7 @@ type Log struct {
 	// prints ("OF: fdt: - 80000000 ,  2c000000", NVIDIA L4T).
 	FDTMemory []Range
 	// Read holds the numbers of the lines a fact was read from.
-	Read       map[int]bool
-	TimedLines int // lines that had a dmesg timestamp or syslog prefix
-	LastLine   At
+	Read map[int]bool
 }
 
 // Value is a number read from a line.
@@ -176,8 +172,6 @@ var (
 	reInitNode  = regexp.MustCompile(`(?:OF: reserved mem|Reserved memory): initialized node (\S+), compatible id`)
 	reCMA       = regexp.MustCompile(`^cma: Reserved (\d+) MiB at 0x([0-9a-fA-F]+)`)
 	reQcomCMA   = regexp.MustCompile(`^cma: Found ([^,]+), memory base 0x([0-9a-fA-F]+), size (\d+) MiB`)
-	reCrash     = regexp.MustCompile(`^crashkernel reserved: 0x([0-9a-fA-F]+) - 0x([0-9a-fA-F]+) \(`)
-	reCrashOld  = regexp.MustCompile(`^Reserving (\d+)MB of memory at (\d+)MB for crashkernel`)
 	reKFENCE    = regexp.MustCompile(`^kfence: initialized - using (\d+) bytes for (\d+) objects`)
 	rePhysOff   = regexp.MustCompile(`^PHYS_OFFSET: 0x([0-9a-fA-F]+)`)
 	rePercpu    = regexp.MustCompile(`^(?:percpu|PERCPU): Embedded (\d+) pages/cpu (?:@\S+ )?s(\d+) r(\d+) d(\d+) u(\d+)`)
@@ -224,13 +218,9 @@ func Parse(text string) *Log {
 	var pendingPool []int // pools waiting for their "initialized node" name
 	for _, l := range logtext.Lines(text) {
 		s := l.Text
-		if l.Timed {
-			lg.TimedLines++
-		}
 		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		lg.LastLine = l
 		switch section {
 		case "layout":
 			if m := match(reVMArea, s); m != nil {
@@ -283,7 +273,7 @@ func (lg *Log) line(s string, l At, section *string, pendingPool *[]int) bool {
 	}
 	if m := match(reModel, s); m != nil {
 		if lg.Model == "" {
-			lg.Model, lg.ModelAt = strings.TrimSpace(m[1]), l
+			lg.Model = strings.TrimSpace(m[1])
 		}
 		return true
 	}
@@ -352,14 +342,6 @@ func (lg *Log) line(s string, l At, section *string, pendingPool *[]int) bool {
 		lg.addReserved(Reserved{Name: m[1], Start: base, End: base + mib<<20, Reusable: true, Kind: "qcom-cma", At: l})
 		return true
 	}
-	if m := match(reCrash, s); m != nil {
-		lg.Crash = &Range{Start: hex(m[1]), End: hex(m[2]), At: l}
-		return true
-	}
-	if m := match(reCrashOld, s); m != nil {
-		lg.Crash = &Range{Start: dec(m[2]) << 20, End: (dec(m[2]) + dec(m[1])) << 20, At: l}
-		return true
-	}
 	if m := match(reKFENCE, s); m != nil {
 		lg.KFENCE = &KFENCE{Bytes: dec(m[1]), Objects: dec(m[2]), At: l}
 		return true
@@ -386,10 +368,6 @@ func (lg *Log) line(s string, l At, section *string, pendingPool *[]int) bool {
 	}
 	if m := match(reKASLR, s); m != nil {
 		lg.KASLR, lg.KASLRAt = m[1], l
-		return true
-	}
-	if strings.Contains(s, "efi: UEFI not found.") {
-		lg.NoEFI = true
 		return true
 	}
 	if m := match(reMoving, s); m != nil {
@@ -561,6 +539,6 @@ func log2(x uint64) int {
 // Found reports whether the text held anything this package reads.
 func (lg *Log) Found() bool {
 	return lg.Release != "" || lg.Cmdline != "" || lg.VMLayout != nil || lg.Memory != nil || len(lg.NodeRanges) > 0 ||
-		len(lg.Zones) > 0 || len(lg.Reserved) > 0 || lg.Crash != nil || lg.KFENCE != nil || len(lg.Messages) > 0 ||
+		len(lg.Zones) > 0 || len(lg.Reserved) > 0 || lg.KFENCE != nil || len(lg.Messages) > 0 ||
 		lg.PhysOffset != nil || lg.Percpu != nil || len(lg.PageShifts) > 0 || lg.ImageLoad != nil || lg.LinearPair != nil || len(lg.FDTMemory) > 0
 }

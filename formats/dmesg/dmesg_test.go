@@ -68,9 +68,6 @@ func TestParse(t *testing.T) {
 	if len(lg.NodeRanges) != 2 || lg.NodeRanges[1].Start != 0x880000000 || lg.NodeRanges[1].End != 0xa00000000 {
 		t.Errorf("node ranges %+v", lg.NodeRanges)
 	}
-	if lg.Crash == nil || lg.Crash.Start != 0xe7e00000 {
-		t.Errorf("crash %+v", lg.Crash)
-	}
 	if shift, at, ok := lg.PageShift(); !ok || shift != 12 || at.N != 18 {
 		t.Errorf("page shift %d at %d (%v)", shift, at.N, ok)
 	}

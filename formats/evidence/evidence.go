@@ -88,16 +88,6 @@ func (f *File) Where(line int) string {
 	return fmt.Sprintf("%s:%d", name, line)
 }
 
-// Has reports whether the file holds the format.
-func (f *File) Has(format string) bool {
-	for _, x := range f.Formats {
-		if x == format {
-			return true
-		}
-	}
-	return false
-}
-
 // Format names, as File.Formats lists them.
 const (
 	FormatLayout        = "layout"

@@ -151,32 +151,23 @@ func (a *assembler) overlapsNoMap(start, end uint64) bool {
 // __init_begin) is read-only ("ro"); with the memory rebuilt from the same
 // dump (PHYS_OFFSET assumed), that gives the image's place.
 func (a *assembler) placeFromPtdump() bool {
-	for _, f := range a.ev.Files {
-		for _, d := range f.Ptdumps {
-			lin := d.Linear()
-			if lin == nil {
+	for _, ld := range a.linearDumps() {
+		f, lin, po := ld.file, ld.lin, ld.pageOffset
+		for i, e := range lin.Entries {
+			if !e.Mapped() || !e.Has("ro") || e.Start < po {
 				continue
 			}
-			po, ok := a.pageOffset(lin)
-			if !ok {
-				continue
-			}
-			for i, e := range lin.Entries {
-				if !e.Mapped() || !e.Has("ro") || e.Start < po {
-					continue
+			end := e.End
+			for _, n := range lin.Entries[i+1:] {
+				if n.Start != end || !n.Mapped() || !n.Has("ro") {
+					break
 				}
-				end := e.End
-				for _, n := range lin.Entries[i+1:] {
-					if n.Start != end || !n.Mapped() || !n.Has("ro") {
-						break
-					}
-					end = n.End
-				}
-				a.imageAt(e.Start-po+ptdumpPhysOffset, 0)
-				a.l.Image.InitBegin = layout.Addr(end-po+ptdumpPhysOffset) - a.l.Image.Base
-				a.note("image.base", a.l.Image.Base.String(), layout.Inferred, f.Where(e.Line), "the first read-only stretch of the ptdump's linear map is the kernel's alias [_text or _stext, __init_begin), placed with PHYS_OFFSET %#x", ptdumpPhysOffset)
-				return true
+				end = n.End
 			}
+			a.imageAt(e.Start-po+ptdumpPhysOffset, 0)
+			a.l.Image.InitBegin = layout.Addr(end-po+ptdumpPhysOffset) - a.l.Image.Base
+			a.note("image.base", a.l.Image.Base.String(), layout.Inferred, f.Where(e.Line), "the first read-only stretch of the ptdump's linear map is the kernel's alias [_text or _stext, __init_begin), placed with PHYS_OFFSET %#x", ptdumpPhysOffset)
+			return true
 		}
 	}
 	return false

@@ -70,6 +70,16 @@ func (a *assembler) memory() {
 	}
 }
 
+// joinBank appends b, or grows the last bank when b continues it on the
+// same node: memblock_add() merges such regions too.
+func joinBank(banks []layout.Bank, b layout.Bank) []layout.Bank {
+	if n := len(banks); n > 0 && banks[n-1].End() == b.Base && banks[n-1].NID == b.NID {
+		banks[n-1].Size += b.Size
+		return banks
+	}
+	return append(banks, b)
+}
+
 func (s memSource) total() layout.Addr {
 	var n layout.Addr
 	for _, b := range s.banks {
@@ -212,11 +222,8 @@ func (a *assembler) fromIOMem() []memSource {
 			base, size := layout.Addr(r.Start), layout.Addr(r.End-r.Start+1)
 			switch {
 			case r.Name == "System RAM" || r.Name == "reserved":
-				if n := len(s.banks); n > 0 && s.banks[n-1].End() == base {
-					s.banks[n-1].Size += size // System RAM is split around NOMAP regions, but it is one bank
-				} else {
-					s.banks = append(s.banks, layout.Bank{Base: base, Size: size, Name: "System RAM"})
-				}
+				// System RAM is split around NOMAP regions, but it is one bank.
+				s.banks = joinBank(s.banks, layout.Bank{Base: base, Size: size, Name: "System RAM"})
 				if r.Name == "reserved" {
 					s.nomap = append(s.nomap, layout.Reserved{Base: base, Size: size, Name: "reserved (NOMAP)", NoMap: true})
 				}
@@ -277,15 +284,10 @@ func (a *assembler) fromNodeRanges() []memSource {
 			continue
 		}
 		s := memSource{kind: MemoryNodeRanges, file: f, what: "early memory node ranges of the log", where: f.Where(nr[0].At.N)}
-		splits := 0
 		for _, r := range nr {
-			if n := len(s.banks); n > 0 && uint64(s.banks[n-1].End()) == r.Start && s.banks[n-1].NID == r.NID {
-				s.banks[n-1].Size += layout.Addr(r.End - r.Start)
-				splits++
-				continue
-			}
-			s.banks = append(s.banks, layout.Bank{Base: layout.Addr(r.Start), Size: layout.Addr(r.End - r.Start), NID: r.NID, Name: fmt.Sprintf("node %d", r.NID)})
+			s.banks = joinBank(s.banks, layout.Bank{Base: layout.Addr(r.Start), Size: layout.Addr(r.End - r.Start), NID: r.NID, Name: fmt.Sprintf("node %d", r.NID)})
 		}
+		splits := len(nr) - len(s.banks)
 		if splits > 0 {
 			a.note("reserved", "", layout.Defaulted, s.where, "%d node ranges touch the one before: memblock keeps regions apart only when their flags differ, so some are NOMAP (or MIRROR/HOTPLUG); only those named by other lines (OF: reserved mem … nomap, an EFI map) are imported as no-map", splits)
 		}
@@ -342,39 +344,47 @@ func (a *assembler) fromVMLayout() []memSource {
 // ptdump; 0x40000000 is assumed (only the alignment matters for the map's
 // shape, and memstart_addr is 1 GiB aligned).
 func (a *assembler) fromPtdump() []memSource {
-	for _, f := range a.ev.Files {
-		for _, d := range f.Ptdumps {
-			lin := d.Linear()
-			if lin == nil {
+	for _, ld := range a.linearDumps() {
+		f, lin, po := ld.file, ld.lin, ld.pageOffset
+		s := memSource{kind: MemoryPtdump, file: f, what: "ranges the ptdump's linear map maps", where: f.Where(lin.Line), showsNoMap: true}
+		for _, e := range lin.Entries {
+			if !e.Mapped() || e.Start < po {
 				continue
 			}
-			po, ok := a.pageOffset(lin)
-			if !ok {
-				continue
-			}
-			s := memSource{kind: MemoryPtdump, file: f, what: "ranges the ptdump's linear map maps", where: f.Where(lin.Line), showsNoMap: true}
-			for _, e := range lin.Entries {
-				if !e.Mapped() || e.Start < po {
-					continue
-				}
-				base := layout.Addr(e.Start - po + ptdumpPhysOffset)
-				if n := len(s.banks); n > 0 && s.banks[n-1].End() == base {
-					s.banks[n-1].Size += layout.Addr(e.Size())
-					continue
-				}
-				s.banks = append(s.banks, layout.Bank{Base: base, Size: layout.Addr(e.Size()), Name: "mapped"})
-			}
-			if len(s.banks) == 0 {
-				continue
-			}
-			a.note("memory", fmt.Sprintf("PHYS_OFFSET %#x", ptdumpPhysOffset), layout.Defaulted, s.where, "no input gives the memory: banks are the ranges the linear map maps, placed with PHYS_OFFSET %#x (a ptdump shows no physical addresses; only alignment matters to the map's shape)", ptdumpPhysOffset)
-			return []memSource{s}
+			s.banks = joinBank(s.banks, layout.Bank{Base: layout.Addr(e.Start - po + ptdumpPhysOffset), Size: layout.Addr(e.Size()), Name: "mapped"})
 		}
+		if len(s.banks) == 0 {
+			continue
+		}
+		a.note("memory", fmt.Sprintf("PHYS_OFFSET %#x", ptdumpPhysOffset), layout.Defaulted, s.where, "no input gives the memory: banks are the ranges the linear map maps, placed with PHYS_OFFSET %#x (a ptdump shows no physical addresses; only alignment matters to the map's shape)", ptdumpPhysOffset)
+		return []memSource{s}
 	}
 	return nil
 }
 
 const ptdumpPhysOffset = 0x40000000
+
+// linearDump is a ptdump's linear-map section with its PAGE_OFFSET.
+type linearDump struct {
+	file       *File
+	lin        *ptdump.Section
+	pageOffset uint64
+}
+
+// linearDumps are the linear-map sections of every ptdump given.
+func (a *assembler) linearDumps() []linearDump {
+	var out []linearDump
+	for _, f := range a.ev.Files {
+		for _, d := range f.Ptdumps {
+			if lin := d.Linear(); lin != nil {
+				if po, ok := a.pageOffset(lin); ok {
+					out = append(out, linearDump{f, lin, po})
+				}
+			}
+		}
+	}
+	return out
+}
 
 // pageOffset is PAGE_OFFSET for a linear-map dump: where the section
 // starts (v5.4+, which prints holes too), or -(1 << (VA_BITS - 1)) before.

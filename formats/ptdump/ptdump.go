@@ -43,12 +43,9 @@ type Entry struct {
 }
 
 // Mapped reports whether the entries are leaves (a hole has no
-// attributes). They may still be invalid: see Valid.
+// attributes). "F" among the attributes marks leaves whose valid bit is
+// clear (a KFENCE guard page): they are still leaves of their size.
 func (e Entry) Mapped() bool { return len(e.Attrs) > 0 }
-
-// Valid reports whether mapped entries are valid ("F" marks a leaf whose
-// valid bit is clear, such as a KFENCE guard page).
-func (e Entry) Valid() bool { return e.Mapped() && !e.Has("F") }
 
 // Has reports whether the attribute token is printed.
 func (e Entry) Has(tok string) bool {

@@ -108,7 +108,7 @@ func TestNamesAndInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := ds[0].Linear().Entries[0]
-	if !e.Mapped() || e.Valid() || !ds[0].BlockColumn() {
+	if !e.Mapped() || !e.Has("F") || !ds[0].BlockColumn() {
 		t.Errorf("entry %+v", e)
 	}
 	ds, err = Parse("---[ Kernel Mapping ]---\n0xffffffc000000000-0xffffffc000200000           2M     RW NX SHD AF    UXN MEM/NORMAL\n")
