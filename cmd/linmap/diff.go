@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"linmap/formats"
 	"strings"
 	"text/tabwriter"
 
@@ -67,12 +68,12 @@ func cmdDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lb, nameB := variant(1, *cmdB, set["cmdline-b"])
 	ra, err := sim.Run(la)
 	if err != nil {
-		fmt.Fprintf(stderr, "linmap diff: %s (%s): %v\n", displayName(fs.Arg(0)), nameA, err)
+		fmt.Fprintf(stderr, "linmap diff: %s (%s): %v\n", formats.DisplayName(fs.Arg(0)), nameA, err)
 		return 2
 	}
 	rb, err := sim.Run(lb)
 	if err != nil {
-		fmt.Fprintf(stderr, "linmap diff: %s (%s): %v\n", displayName(fs.Arg(0)), nameB, err)
+		fmt.Fprintf(stderr, "linmap diff: %s (%s): %v\n", formats.DisplayName(fs.Arg(0)), nameB, err)
 		return 2
 	}
 	d := compare.Results(ra, rb)

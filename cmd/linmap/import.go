@@ -136,7 +136,7 @@ func cmdExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	l, _, err := formats.Import(name, data)
 	if err != nil {
-		fmt.Fprintf(stderr, "linmap export: %s: %v\n", displayName(name), err)
+		fmt.Fprintf(stderr, "linmap export: %s: %v\n", formats.DisplayName(name), err)
 		return 2
 	}
 	var out []byte
@@ -214,11 +214,4 @@ func cmdName(cmd string) string {
 		return " " + cmd
 	}
 	return ""
-}
-
-func displayName(name string) string {
-	if name == "-" {
-		return "standard input"
-	}
-	return name
 }

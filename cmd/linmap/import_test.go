@@ -103,3 +103,53 @@ func TestCmdExport(t *testing.T) {
 		}
 	}
 }
+
+// Several files make one layout; each assumption is a note on stderr.
+func TestCmdImportSeveral(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"dmesg.txt": "[    0.000000] Linux version 6.1.0-56-arm64 (x@y) #1 SMP\n[    0.000000] Early memory node ranges\n[    0.000000]   node   0: [mem 0x0000000040000000-0x00000000bfffffff]\n",
+		"config-6.1.0": "# Linux/arm64 6.1.0 Kernel Configuration\nCONFIG_ARM64_16K_PAGES=y\nCONFIG_ARM64_VA_BITS=47\n",
+		"System.map":   "ffff800008000000 T _text\nffff800008010000 T _stext\nffff800009660000 T __init_begin\nffff80000a010000 B _end\n",
+	}
+	var args []string
+	for _, name := range []string{"dmesg.txt", "config-6.1.0", "System.map"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	var out, errb bytes.Buffer
+	if code := cmdImport(args, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	l, err := layout.Parse(out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Kernel.Era != "v6.1" || l.Kernel.PageSize != "16K" || l.Kernel.VABits != 47 || l.Image.InitBegin != 0x1660000 {
+		t.Errorf("kernel %+v image %+v", l.Kernel, l.Image)
+	}
+	notes := strings.Count(errb.String(), "linmap import: note: ")
+	if notes != len(l.Assumptions) || notes == 0 || !strings.Contains(errb.String(), "kernel.era = v6.1 (inferred)") {
+		t.Errorf("%d notes for %d assumptions:\n%s", notes, len(l.Assumptions), errb.String())
+	}
+	// -format is for one FILE.
+	if code := cmdImport(append([]string{"-format", "dmesg"}, args...), nil, &out, &errb); code != 2 {
+		t.Errorf("-format with several files: exit %d", code)
+	}
+}
+
+// A device tree whose memory the boot loader adds: its reserved memory is
+// written, with a note on how to add banks.
+func TestCmdImportDTWithoutMemory(t *testing.T) {
+	dts := "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;\n reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;\n  tee@8e000000 { reg = <0 0x8e000000 0 0x2000000>; no-map; }; }; };\n"
+	var out, errb bytes.Buffer
+	if code := cmdImport([]string{"-"}, strings.NewReader(dts), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"name": "tee@8e000000"`) || !strings.Contains(errb.String(), `add banks to "memory"`) {
+		t.Errorf("stdout %s\nstderr %s", out.String(), errb.String())
+	}
+}

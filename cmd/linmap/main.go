@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"linmap/formats"
 	"os"
 	"sort"
 	"strings"
@@ -110,7 +111,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ov.apply(l, fs)
 	res, err := sim.Run(l)
 	if err != nil {
-		fmt.Fprintf(stderr, "linmap: %s: %v\n", displayName(fs.Arg(0)), err)
+		fmt.Fprintf(stderr, "linmap: %s: %v\n", formats.DisplayName(fs.Arg(0)), err)
 		return 2
 	}
 	switch *format {
@@ -146,7 +147,7 @@ func loadLayout(cmd string, fs *flag.FlagSet, stdin io.Reader, stderr io.Writer)
 	}
 	l, err := layout.Parse(data)
 	if err != nil {
-		fmt.Fprintf(stderr, "linmap: %s: %v\n", displayName(name), err)
+		fmt.Fprintf(stderr, "linmap: %s: %v\n", formats.DisplayName(name), err)
 		return nil, 2
 	}
 	return l, 0
