@@ -24,6 +24,12 @@ type memSource struct {
 	// span: the banks are a range the memory lies in, holes included (the
 	// virtual layout's "memory" line), not a list of it.
 	span bool
+	// notes are the source's own assumptions, kept if it is chosen.
+	notes []layout.Assumption
+}
+
+func (s *memSource) note(field, value, kind, source, format string, args ...any) {
+	s.notes = append(s.notes, layout.Assumption{Field: field, Value: value, Kind: kind, Source: source, Reason: fmt.Sprintf(format, args...)})
 }
 
 // memory takes the banks from the best source: the device tree (what
@@ -54,6 +60,7 @@ func (a *assembler) memory() {
 	}
 	s := srcs[0]
 	a.ev.Chosen = Choices{Memory: s.kind, MemoryFile: s.file}
+	a.l.Assumptions = append(a.l.Assumptions, s.notes...)
 	a.l.Memory = s.banks
 	a.l.Reserved = append(a.l.Reserved, s.nomap...)
 	var others []string
@@ -138,12 +145,12 @@ func (a *assembler) fromMemblock() []memSource {
 		}
 		s := memSource{kind: MemoryMemblock, file: f, what: "memblock debugfs list", where: f.Where(ls.Memory[0].Line), showsNoMap: true}
 		for _, n := range ls.Replaced {
-			a.note("memory", "", layout.Skipped, f.Where(n), "a list named again by its header replaces the one before it (a later read of the same file)")
+			s.note("memory", "", layout.Skipped, f.Where(n), "a list named again by its header replaces the one before it (a later read of the same file)")
 		}
 		for i, r := range ls.Memory {
 			name := fmt.Sprintf("memblock.memory[%d]", i)
 			if r.Has("DRV_MNG") {
-				a.note("memory", "", layout.Skipped, f.Where(r.Line), "%s (%#x..%#x) is DRV_MNG: memory a driver hot-added after boot (add_memory_driver_managed), not there when the linear map was built", name, uint64(r.Base), uint64(r.Base+r.Size))
+				s.note("memory", "", layout.Skipped, f.Where(r.Line), "%s (%#x..%#x) is DRV_MNG: memory a driver hot-added after boot (add_memory_driver_managed), not there when the linear map was built", name, uint64(r.Base), uint64(r.Base+r.Size))
 				continue
 			}
 			b := layout.Bank{Base: r.Base, Size: r.Size, Name: name, Hotplug: r.Has("HOTPLUG")}
@@ -173,7 +180,7 @@ func (a *assembler) fromMemblockDump() []memSource {
 		for i, r := range d.Memory {
 			name := fmt.Sprintf("memory[%#x]", i)
 			if r.Flags&memblockdebug.FlagDriverManaged != 0 {
-				a.note("memory", "", layout.Skipped, f.Where(r.Line), "%s is driver-managed memory, hot-added after boot", name)
+				s.note("memory", "", layout.Skipped, f.Where(r.Line), "%s is driver-managed memory, hot-added after boot", name)
 				continue
 			}
 			s.banks = append(s.banks, layout.Bank{Base: layout.Addr(r.Base), Size: layout.Addr(r.Size), NID: r.NID, Hotplug: r.Flags&memblockdebug.FlagHotplug != 0, Name: name})
@@ -228,7 +235,7 @@ func (a *assembler) fromIOMem() []memSource {
 					s.nomap = append(s.nomap, layout.Reserved{Base: base, Size: size, Name: "reserved (NOMAP)", NoMap: true})
 				}
 			case strings.HasPrefix(r.Name, "System RAM ("):
-				a.note("memory", "", layout.Skipped, f.Where(r.Line), "%q (%#x..%#x) is memory a driver added after boot", r.Name, r.Start, r.End+1)
+				s.note("memory", "", layout.Skipped, f.Where(r.Line), "%q (%#x..%#x) is memory a driver added after boot", r.Name, r.Start, r.End+1)
 			}
 		}
 		if len(s.banks) > 0 {
@@ -257,13 +264,13 @@ func (a *assembler) fromEFI() []memSource {
 			s.nomap = append(s.nomap, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.End - r.Base), Name: r.Types, NoMap: true})
 		}
 		if page > 4096 {
-			a.note("reserved", "", layout.Inferred, s.where, "EFI descriptors are 4 KiB-granular; with %s pages each is rounded out to whole pages (memrange_efi_to_native), and a NOMAP one takes its whole page out of the linear map", a.l.Kernel.PageSize)
+			s.note("reserved", "", layout.Inferred, s.where, "EFI descriptors are 4 KiB-granular; with %s pages each is rounded out to whole pages (memrange_efi_to_native), and a NOMAP one takes its whole page out of the linear map", a.l.Kernel.PageSize)
 		}
 		if mb.NotMemory > 0 {
-			a.note("memory", "", layout.Skipped, s.where, "%d EFI descriptors without a cacheable attribute (MMIO) are not memory", mb.NotMemory)
+			s.note("memory", "", layout.Skipped, s.where, "%d EFI descriptors without a cacheable attribute (MMIO) are not memory", mb.NotMemory)
 		}
 		for _, line := range mb.SoftReserved {
-			a.note("memory", "", layout.Inferred, f.Where(line), "special-purpose (SP) memory is imported as RAM, as kernels with efi=nosoftreserve treat it; others leave it out")
+			s.note("memory", "", layout.Inferred, f.Where(line), "special-purpose (SP) memory is imported as RAM, as kernels with efi=nosoftreserve treat it; others leave it out")
 		}
 		if len(s.banks) > 0 {
 			out = append(out, s)
@@ -289,7 +296,7 @@ func (a *assembler) fromNodeRanges() []memSource {
 		}
 		splits := len(nr) - len(s.banks)
 		if splits > 0 {
-			a.note("reserved", "", layout.Defaulted, s.where, "%d node ranges touch the one before: memblock keeps regions apart only when their flags differ, so some are NOMAP (or MIRROR/HOTPLUG); only those named by other lines (OF: reserved mem … nomap, an EFI map) are imported as no-map", splits)
+			s.note("reserved", "", layout.Defaulted, s.where, "%d node ranges touch the one before: memblock keeps regions apart only when their flags differ, so some are NOMAP (or MIRROR/HOTPLUG); only those named by other lines (OF: reserved mem … nomap, an EFI map) are imported as no-map", splits)
 		}
 		out = append(out, s)
 	}
@@ -330,9 +337,9 @@ func (a *assembler) fromVMLayout() []memSource {
 		base, size := po+(ar.Start-pageOffset), ar.End-ar.Start
 		s := memSource{kind: MemoryVMLayout, file: f, what: "\"memory\" line of the virtual kernel memory layout", where: f.Where(ar.At.N), span: true,
 			banks: []layout.Bank{{Base: layout.Addr(base), Size: layout.Addr(size), Name: "virtual layout \"memory\""}}}
-		a.note("memory", fmt.Sprintf("%#x..%#x", base, base+size), kind, where, "one bank from \"memory :\" of the virtual kernel memory layout, with %s; holes inside it are not shown", how)
+		s.note("memory", fmt.Sprintf("%#x..%#x", base, base+size), kind, where, "one bank from \"memory :\" of the virtual kernel memory layout, with %s; holes inside it are not shown", how)
 		if m := lg.Memory; m != nil && m.TotalK<<10 < size {
-			a.note("memory", "", layout.Defaulted, f.Where(m.At.N), "the kernel counts %dK of memory, less than the %dK the range spans: it has holes (NOMAP regions or gaps) the log does not place", m.TotalK, size>>10)
+			s.note("memory", "", layout.Defaulted, f.Where(m.At.N), "the kernel counts %dK of memory, less than the %dK the range spans: it has holes (NOMAP regions or gaps) the log does not place", m.TotalK, size>>10)
 		}
 		return []memSource{s}
 	}
@@ -356,7 +363,7 @@ func (a *assembler) fromPtdump() []memSource {
 		if len(s.banks) == 0 {
 			continue
 		}
-		a.note("memory", fmt.Sprintf("PHYS_OFFSET %#x", ptdumpPhysOffset), layout.Defaulted, s.where, "no input gives the memory: banks are the ranges the linear map maps, placed with PHYS_OFFSET %#x (a ptdump shows no physical addresses; only alignment matters to the map's shape)", ptdumpPhysOffset)
+		s.note("memory", fmt.Sprintf("PHYS_OFFSET %#x", ptdumpPhysOffset), layout.Defaulted, s.where, "no input gives the memory: banks are the ranges the linear map maps, placed with PHYS_OFFSET %#x (a ptdump shows no physical addresses; only alignment matters to the map's shape)", ptdumpPhysOffset)
 		return []memSource{s}
 	}
 	return nil
