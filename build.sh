@@ -27,6 +27,7 @@ DEFAULT_FUZZ_TARGETS="./sim FuzzRun 3000x
 ./formats/systemmap FuzzParse
 ./formats/ptdump FuzzParse
 ./formats/dmesg FuzzParse
+./check FuzzRun 3000x
 ./wasm/share FuzzDecode
 ./wasm/share FuzzRoundTrip"
 FUZZ_TARGETS=${FUZZ_TARGETS:-$DEFAULT_FUZZ_TARGETS}

@@ -50,6 +50,13 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *format == "json" {
+		// The text report lists the assumptions; with JSON they are
+		// notes on stderr too, as import writes them.
+		if rep.Layout != nil {
+			for _, a := range rep.Layout.Assumptions {
+				fmt.Fprintf(stderr, "linmap check: note: %s\n", a)
+			}
+		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
