@@ -1,17 +1,18 @@
-// Package efi imports the UEFI memory map a kernel prints with efi=debug.
-// arm64 (drivers/firmware/efi/efi-init.c reserve_regions) prints one line
-// per descriptor:
+// Package efi reads the UEFI memory map a kernel prints with efi=debug
+// (and, before v4.7, always). arm64 (drivers/firmware/efi/efi-init.c
+// reserve_regions) prints one line per descriptor:
 //
 //	efi:   0x000040000000-0x00004fffffff [Conventional|   |  |  |  |  |  |  |  |  |   |WB|WT|WC|UC]
 //
-// (older kernels spell the types out, "Conventional Memory", and mark the
-// regions they make NOMAP with a trailing "*"); x86's efi_print_memmap
-// form "mem07: [Conventional|…] range=[0x…-0x…] (…MB)" is read too.
+// (kernels before v5.10 spell the types out, "Conventional Memory", and
+// before v4.9 mark the regions they make NOMAP with a trailing "*");
+// x86's efi_print_memmap form "mem07: [Conventional|…] range=[0x…-0x…]
+// (…MB)" is read too.
 //
-// A descriptor is memory when it can be mapped cacheable (WB, WT or WC:
-// is_memory). Memory that is not usable RAM (runtime services, ACPI NVS,
-// reserved, MMIO with WB) is marked NOMAP, so it becomes a bank plus a
-// no-map reserved range; ACPI reclaim memory is kept reserved.
+// ReserveRegions does what reserve_regions() does with them: a descriptor
+// is memory when it can be mapped cacheable (WB, WT or WC: is_memory);
+// memory that is not usable RAM (runtime services, ACPI NVS, reserved,
+// MMIO with WB) is marked NOMAP; ACPI reclaim memory is reserved.
 package efi
 
 import (

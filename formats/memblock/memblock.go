@@ -1,8 +1,7 @@
 // Package memblock reads the kernel's debugfs memblock lists,
 // /sys/kernel/debug/memblock/memory and …/reserved: one region per line,
-// "   0: 0x0000000040000000..0x000000007fffffff" (end inclusive), and in
-// newer kernels (v6.12 prints it, v6.1 does not) with the node id ("x" when
-// none) and flags:
+// "   0: 0x0000000040000000..0x000000007fffffff" (end inclusive), and from
+// v6.5 with the node id ("x" when none) and the first flag:
 // "   0: 0x0000000040000000..0x000000007fffffff    0 NONE".
 package memblock
 
@@ -21,7 +20,7 @@ var reHeader = regexp.MustCompile(`(?i)memblock/(memory|reserved)|^\s*(memory|re
 var reLine = regexp.MustCompile(`^\s*(\d+):\s+0x([0-9a-fA-F]+)\.\.0x([0-9a-fA-F]+)(?:\s+(\d+|x)\s+([A-Z_|]+))?\s*$`)
 
 // Flag names as memblock_debug_show prints them (enum memblock_flags).
-var knownFlags = map[string]bool{"NONE": true, "HOTPLUG": true, "MIRROR": true, "NOMAP": true, "DRV_MNG": true, "RSV_NIT": true, "RSV_KERN": true, "KHO_SCR": true}
+var knownFlags = map[string]bool{"NONE": true, "HOTPLUG": true, "MIRROR": true, "NOMAP": true, "DRV_MNG": true, "RSV_NIT": true, "RSV_KERN": true, "KHO_SCRATCH": true, "UNKNOWN": true}
 
 // Region is one parsed line.
 type Region struct {
@@ -127,7 +126,7 @@ func Parse(text, hint string) (*Lists, error) {
 			}
 			for _, f := range strings.Split(m[5], "|") {
 				if !knownFlags[f] {
-					return nil, fmt.Errorf("line %d: unknown memblock flag %q (known: NONE, HOTPLUG, MIRROR, NOMAP, DRV_MNG, RSV_NIT, RSV_KERN, KHO_SCR)", n, f)
+					return nil, fmt.Errorf("line %d: unknown memblock flag %q (known: NONE, HOTPLUG, MIRROR, NOMAP, DRV_MNG, RSV_NIT, RSV_KERN, KHO_SCRATCH, UNKNOWN)", n, f)
 				}
 				if f != "NONE" {
 					r.Flags = append(r.Flags, f)
