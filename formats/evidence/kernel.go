@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"linmap/formats/efi"
 	"linmap/formats/ptdump"
 	"linmap/sim"
 	"linmap/sim/layout"
@@ -239,7 +240,7 @@ func (a *assembler) pageSize() {
 		}
 	}
 	if shift, where, ok := a.efiRoundingPageShift(); ok {
-		set(shift, layout.Inferred, where, "the kernel's memblock.memory starts and ends on %s boundaries where the EFI map has 4K ones: reserve_regions() rounds each descriptor out to whole pages", pageName(shift))
+		set(shift, layout.Inferred, where, "the kernel's memblock.memory splits where the EFI map's NOMAP descriptors end when rounded out to %s pages, not 4K ones (reserve_regions(), memrange_efi_to_native)", pageName(shift))
 		return
 	}
 	for _, f := range a.ev.Files {
@@ -262,49 +263,61 @@ func (a *assembler) pageSize() {
 }
 
 // efiRoundingPageShift: with an EFI map and the kernel's own memblock list
-// from the same boot, the list's boundaries sit on page boundaries the
-// map's 4K descriptors do not.
+// from the same boot, each page size rounds the map's NOMAP descriptors to
+// its own boundaries (memrange_efi_to_native), which split memblock's
+// regions. The page size is the one whose NOMAP edges are all region edges
+// of the kernel's list, when 4K's are not.
 func (a *assembler) efiRoundingPageShift() (int, string, bool) {
-	var efiOr uint64
+	var ds []efi.Descriptor
 	for _, f := range a.ev.Files {
-		for _, d := range f.EFI {
-			if d.Attrs["WB"] || d.Attrs["WT"] || d.Attrs["WC"] {
-				efiOr |= uint64(d.Base) | uint64(d.Base+d.Size)
-			}
-		}
+		ds = append(ds, f.EFI...)
 	}
-	if efiOr == 0 || bits.TrailingZeros64(efiOr) >= 14 {
+	if len(ds) == 0 {
 		return 0, "", false
 	}
 	for _, f := range a.ev.Files {
-		var or uint64
-		n := 0
+		edges := map[uint64]bool{}
+		var lo, hi uint64 = ^uint64(0), 0
+		add := func(base, end uint64) {
+			edges[base], edges[end] = true, true
+			lo, hi = min(lo, base), max(hi, end)
+		}
 		if d := f.MemblockDump; d != nil {
 			for _, r := range d.Memory {
-				or |= r.Base | (r.Base + r.Size)
-				n++
+				add(r.Base, r.Base+r.Size)
 			}
 		}
 		if ls := f.Memblock; ls != nil {
 			for _, r := range ls.Memory {
-				or |= uint64(r.Base) | uint64(r.Base+r.Size)
-				n++
+				add(uint64(r.Base), uint64(r.Base+r.Size))
 			}
 		}
 		if f.Log != nil {
 			for _, r := range f.Log.NodeRanges {
-				or |= r.Start | r.End
-				n++
+				add(r.Start, r.End)
 			}
 		}
-		if n < 2 || or == 0 {
+		if len(edges) == 0 {
 			continue
 		}
-		switch tz := bits.TrailingZeros64(or); {
-		case tz >= 16:
-			return 16, f.Where(0), true
-		case tz >= 14:
-			return 14, f.Where(0), true
+		misses := func(shift int) int {
+			n := 0
+			for _, r := range efi.ReserveRegions(ds, 1<<shift).NoMap {
+				for _, e := range []uint64{r.Base, r.End} {
+					if e > lo && e < hi && !edges[e] {
+						n++
+					}
+				}
+			}
+			return n
+		}
+		if misses(12) == 0 {
+			return 0, "", false
+		}
+		for _, shift := range []int{14, 16} {
+			if misses(shift) == 0 {
+				return shift, f.Where(0), true
+			}
 		}
 	}
 	return 0, "", false
