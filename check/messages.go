@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"strings"
 
 	"linmap/formats/dmesg"
@@ -181,7 +180,7 @@ func (c *checker) fatal(f *evidence.File, m dmesg.Message, src Source) {
 		fact.Cause = "the same BUG_ON in mmu.c; line numbers move between releases"
 	default:
 		fact.Verdict = Differs
-		fact.Cause = fmt.Sprintf("both stop, with different failures")
+		fact.Cause = "both stop, with different failures: the memory, reservations or options of the inputs differ from the machine's, or the era's rule does"
 	}
 	c.add(fact)
 }
