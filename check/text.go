@@ -21,7 +21,7 @@ func WriteText(w io.Writer, r *Report) error {
 			outcome = "BOOT FAILS: " + res.Fatal.Message
 		}
 		fmt.Fprintf(&b, "model: era %s, %s pages, VA_BITS %d (%d in use), PHYS_OFFSET %s, linear region %s-%s; %s\n",
-			res.EraLabel, res.PageSize, res.VABits, res.VABitsActual, res.PhysOffset, res.LinearStart, res.LinearEnd, outcome)
+			res.EraLabel, res.PageSize, res.VABits, res.VABitsActual, res.PhysOffset, res.LinearStart, res.LinearEndText(), outcome)
 	} else {
 		fmt.Fprintf(&b, "model: none (%s)\n", r.Problem)
 	}

@@ -163,7 +163,7 @@ func writeSummary(w io.Writer, l *layout.Layout, r *result.Result) {
 		era += " — " + r.EraNote
 	}
 	fmt.Fprintf(w, "%s: era %s, %s pages, VA_BITS %d (%d in use), %d levels\n", name, era, r.PageSize, r.VABits, r.VABitsActual, r.Levels)
-	fmt.Fprintf(w, "PHYS_OFFSET   %s\nPAGE_OFFSET   %s\nlinear region %s-%s\n", r.PhysOffset, r.PageOffset, r.LinearStart, endName(r.LinearEnd))
+	fmt.Fprintf(w, "PHYS_OFFSET   %s\nPAGE_OFFSET   %s\nlinear region %s-%s\n", r.PhysOffset, r.PageOffset, r.LinearStart, r.LinearEndText())
 	fmt.Fprintf(w, "mapped        %s in %d runs:", layout.FormatSize(uint64(r.Stats.MappedBytes)), len(r.Mappings))
 	for _, k := range sortedKeys(r.Stats.BytesByPage) {
 		fmt.Fprintf(w, " %s %s;", k, layout.FormatSize(uint64(r.Stats.BytesByPage[k])))
@@ -184,13 +184,6 @@ func writeSummary(w io.Writer, l *layout.Layout, r *result.Result) {
 	} else {
 		fmt.Fprintln(w, "outcome       boots")
 	}
-}
-
-func endName(a layout.Addr) string {
-	if a == 0 {
-		return "2^64"
-	}
-	return a.String()
 }
 
 func tableSummary(r *result.Result) string {

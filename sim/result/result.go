@@ -40,6 +40,15 @@ type Result struct {
 	Trace    []Step    `json:"trace"`
 }
 
+// LinearEndText prints LinearEnd for people: "2^64" for the top of the
+// address space (stored as 0).
+func (r *Result) LinearEndText() string {
+	if r.LinearEnd == 0 {
+		return "2^64"
+	}
+	return r.LinearEnd.String()
+}
+
 // Span is a virtual range and the physical range behind it.
 type Span struct {
 	VA   Addr `json:"va"`
