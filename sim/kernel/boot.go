@@ -205,7 +205,7 @@ func (e events) Leaves(l pgtable.Leaf, pa uint64) {
 	t = append(t, l.Purpose...)
 	t = append(t, ')')
 	b.step(result.Step{Kind: result.StepLeaves, Text: string(t), Purpose: l.Purpose, VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
-		Page: leaf, Level: lvl, Cont: l.Cont, Count: int64(size / es)})
+		Page: leaf, Level: lvl, Cont: l.Cont, Count: int64(size / es), Why: l.Why, Prot: l.Prot})
 }
 
 func (e events) Free(level int, pa uint64, leaked bool) {
@@ -299,7 +299,7 @@ func (b *Boot) clipToWindow(pa, size uint64) (uint64, uint64) {
 		return pa, 0
 	}
 	lo := uint64(b.memstart) + (uint64(b.Res.LinearStart) - b.pageOffset) // PA at linear_start
-	span := uint64(b.Res.LinearEnd) - uint64(b.Res.LinearStart)            // 0: up to 2^64
+	span := uint64(b.Res.LinearEnd) - uint64(b.Res.LinearStart)           // 0: up to 2^64
 	in := func(x uint64) bool { return span == 0 || x-lo < span }
 	if in(pa) && in(pa+size-1) && pa+size-1-lo >= pa-lo {
 		return pa, size
