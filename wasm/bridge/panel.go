@@ -20,7 +20,7 @@ import (
 	"linmap/sim"
 	"linmap/sim/layout"
 	"linmap/sim/result"
-	"linmap/wasm/axis"
+	"linmap/wasm/numfmt"
 	"linmap/wasm/edit"
 	"linmap/wasm/view"
 )
@@ -101,7 +101,7 @@ type Panel struct {
 }
 
 func amount(key string, v uint64) Amount {
-	return Amount{Key: key, Hex: axis.Hex(v), Human: axis.Size(v)}
+	return Amount{Key: key, Hex: numfmt.Hex(v), Human: numfmt.Size(v)}
 }
 
 // PanelOf builds the panel from a snapshot.
@@ -133,8 +133,8 @@ func resultsOf(r *result.Result) *Results {
 		VABits:     strconv.Itoa(r.VABits),
 		Levels:     strconv.Itoa(r.Levels),
 		PhysOffset: r.PhysOffset.String(),
-		PageOffset: axis.Hex(uint64(r.PageOffset)),
-		Linear:     axis.Hex(uint64(r.LinearStart)) + " .. " + linearEnd(r),
+		PageOffset: numfmt.Hex(uint64(r.PageOffset)),
+		Linear:     numfmt.Hex(uint64(r.LinearStart)) + " .. " + linearEnd(r),
 		Mapped:     amount("mapped", uint64(r.Stats.MappedBytes)),
 		TLBEntries: strconv.FormatUint(r.Stats.TLBEntries, 10),
 		TableBytes: amount("tables", uint64(r.Stats.TableBytes)),
@@ -147,10 +147,10 @@ func resultsOf(r *result.Result) *Results {
 	if r.PhysOffset < 0 {
 		out.PhysOffset = r.PhysOffset.String()
 	} else {
-		out.PhysOffset = axis.Hex(uint64(r.PhysOffset))
+		out.PhysOffset = numfmt.Hex(uint64(r.PhysOffset))
 	}
 	if ki := r.KernelImage; ki.Size != 0 {
-		out.KernelImage = axis.Hex(uint64(ki.VA)) + " ← PA " + axis.Hex(uint64(ki.PA)) + " (" + axis.Size(uint64(ki.Size)) + ")"
+		out.KernelImage = numfmt.Hex(uint64(ki.VA)) + " ← PA " + numfmt.Hex(uint64(ki.PA)) + " (" + numfmt.Size(uint64(ki.Size)) + ")"
 	}
 	for _, k := range sortedKeys(r.Stats.BytesByPage) {
 		out.ByPage = append(out.ByPage, amount(k, uint64(r.Stats.BytesByPage[k])))
@@ -161,7 +161,7 @@ func resultsOf(r *result.Result) *Results {
 	}
 	for _, k := range sortedKeys(r.Stats.TablesByLevel) {
 		n := r.Stats.TablesByLevel[k]
-		out.Tables = append(out.Tables, TableCount{Level: k, Pages: strconv.FormatInt(n, 10), Bytes: axis.Size(uint64(n) * pageBytes)})
+		out.Tables = append(out.Tables, TableCount{Level: k, Pages: strconv.FormatInt(n, 10), Bytes: numfmt.Size(uint64(n) * pageBytes)})
 	}
 	for _, k := range sortedKeys(r.Stats.LostByReason) {
 		out.Lost = append(out.Lost, amount(k, uint64(r.Stats.LostByReason[k])))
@@ -177,7 +177,7 @@ func linearEnd(r *result.Result) string {
 	if r.LinearEnd == 0 {
 		return "2^64"
 	}
-	return axis.Hex(uint64(r.LinearEnd))
+	return numfmt.Hex(uint64(r.LinearEnd))
 }
 
 // sortedKeys orders leaf sizes and levels the way a kernel engineer reads

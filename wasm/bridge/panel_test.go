@@ -9,7 +9,7 @@ import (
 	"linmap/assets"
 	"linmap/sim"
 	"linmap/sim/layout"
-	"linmap/wasm/axis"
+	"linmap/wasm/numfmt"
 	"linmap/wasm/view"
 )
 
@@ -46,7 +46,7 @@ func TestPanelAgreesWithResult(t *testing.T) {
 		t.Errorf("%d eras, want %d", len(p.Eras), len(sim.Eras()))
 	}
 	// 64-bit values cross to JS as exact hex strings.
-	if p.Results.PageOffset != axis.Hex(uint64(r.PageOffset)) {
+	if p.Results.PageOffset != numfmt.Hex(uint64(r.PageOffset)) {
 		t.Errorf("page offset %q", p.Results.PageOffset)
 	}
 }

@@ -3,7 +3,7 @@ package bridge
 import (
 	"time"
 
-	"linmap/wasm/axis"
+	"linmap/wasm/numfmt"
 	"linmap/wasm/view"
 )
 
@@ -91,12 +91,12 @@ func TimelinePanelOf(s view.TimelineSnapshot) TimelinePanel {
 	if st.LimitSet {
 		p.Limit = "MEMBLOCK_ALLOC_ANYWHERE"
 		if st.Limit != 0 {
-			p.Limit = axis.Hex(st.Limit)
+			p.Limit = numfmt.Hex(st.Limit)
 		}
 	}
 	p.Call = s.CallText
 	for _, t := range st.Tables {
-		p.Tables = append(p.Tables, TableAlloc{PA: axis.Hex(uint64(t.PA)), Level: t.Level, Count: t.Count, Mapped: t.Mapped, Step: t.Step, Cause: t.Cause})
+		p.Tables = append(p.Tables, TableAlloc{PA: numfmt.Hex(uint64(t.PA)), Level: t.Level, Count: t.Count, Mapped: t.Mapped, Step: t.Step, Cause: t.Cause})
 		if !t.Mapped {
 			p.NotMapped++
 		}
@@ -111,7 +111,7 @@ func TimelinePanelOf(s view.TimelineSnapshot) TimelinePanel {
 			if i == maxRanges {
 				break
 			}
-			c.Ranges = append(c.Ranges, DiffRange{PA: axis.Hex(h.PA), End: axis.Hex(h.PA + h.Size), Size: axis.Size(h.Size),
+			c.Ranges = append(c.Ranges, DiffRange{PA: numfmt.Hex(h.PA), End: numfmt.Hex(h.PA + h.Size), Size: numfmt.Size(h.Size),
 				Kind: h.Kind, A: sideText(h.A.State, string(h.A.Purpose)), B: sideText(h.B.State, string(h.B.Purpose)), WhyA: h.A.Why, WhyB: h.B.Why})
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"linmap/sim/layout"
 	"linmap/wasm/axis"
+	"linmap/wasm/numfmt"
 	"linmap/wasm/edit"
 )
 
@@ -261,9 +262,9 @@ func (g *Game) drawGaps(q *quads, ax *axis.Axis, x0, x1 float64, labelLeft bool,
 		}
 		lastLabel = m
 		if labelLeft {
-			text(axis.Size(p.End-p.Start)+" gap", g.fonts.sans, x0-10*s, m+2*s, colMuted, true)
+			text(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x0-10*s, m+2*s, colMuted, true)
 		} else {
-			text(axis.Size(p.End-p.Start)+" gap", g.fonts.sans, x1+10*s, m+2*s, colMuted, false)
+			text(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x1+10*s, m+2*s, colMuted, false)
 		}
 	}
 }
@@ -328,7 +329,7 @@ func (g *Game) drawLabels(q *quads, ax *axis.Axis, x float64, rightAligned bool,
 		} else {
 			q.fill(x-tick, l.Y-s/2, x, l.Y+s/2, c)
 		}
-		text(axis.Hex(l.Addr), g.fonts.mono, tx, l.Y-7*s, c, rightAligned)
+		text(numfmt.Hex(l.Addr), g.fonts.mono, tx, l.Y-7*s, c, rightAligned)
 	}
 }
 
@@ -390,8 +391,8 @@ func (g *Game) legendEntries() []legendEntry {
 	pmd, pud := blockSizes(g.lay)
 	page := layout.FormatSize(edit.PageBytes(g.lay))
 	return []legendEntry{
-		{axis.Size(pud) + " block", colPUD, false},
-		{axis.Size(pmd) + " block", colPMD, false},
+		{numfmt.Size(pud) + " block", colPUD, false},
+		{numfmt.Size(pmd) + " block", colPMD, false},
 		{page + " pages", colPage, false},
 		{"contiguous", colCont, false},
 		{"lost", colLost, true},

@@ -15,6 +15,7 @@ import (
 	"linmap/sim/layout"
 	"linmap/sim/result"
 	"linmap/wasm/axis"
+	"linmap/wasm/numfmt"
 	"linmap/wasm/edit"
 )
 
@@ -265,7 +266,7 @@ func (g *Game) selectedName() string {
 		return "kernel image"
 	}
 	b := g.lay.Memory[g.sel.idx]
-	return "bank " + itoa(g.sel.idx) + " " + axis.Hex(uint64(b.Base)) + "+" + axis.Size(uint64(b.Size))
+	return "bank " + itoa(g.sel.idx) + " " + numfmt.Hex(uint64(b.Base)) + "+" + numfmt.Size(uint64(b.Size))
 }
 
 func itoa(i int) string {
@@ -649,7 +650,7 @@ func (g *Game) updateHover() {
 		ax := g.axisAt(x)
 		if (x >= g.geo.paX0 && x < g.geo.paX1) || (x >= g.geo.vaX0 && x < g.geo.vaX1) {
 			if p, in := ax.PieceAt(y); in && p.Gap {
-				g.tip = []string{"empty: " + axis.Size(p.End-p.Start) + " collapsed", axis.Hex(p.Start) + ".." + axis.Hex(p.End)}
+				g.tip = []string{"empty: " + numfmt.Size(p.End-p.Start) + " collapsed", numfmt.Hex(p.Start) + ".." + numfmt.Hex(p.End)}
 				if g.column(x) == 0 {
 					g.tip = append(g.tip, "double-click to add a bank here")
 				}

@@ -10,6 +10,7 @@ import (
 	"linmap/sim/layout"
 	"linmap/sim/result"
 	"linmap/wasm/axis"
+	"linmap/wasm/numfmt"
 	"linmap/wasm/edit"
 )
 
@@ -310,8 +311,8 @@ func axesFor(g geom, l *layout.Layout, r *result.Result) (pa, va *axis.Axis) {
 func rangeLines(what string, base, size uint64) []string {
 	return []string{
 		what,
-		fmt.Sprintf("base %s  end %s", axis.Hex(base), axis.Hex(base+size)),
-		fmt.Sprintf("size %s (%s)", axis.Size(size), axis.Hex(size)),
+		fmt.Sprintf("base %s  end %s", numfmt.Hex(base), numfmt.Hex(base+size)),
+		fmt.Sprintf("size %s (%s)", numfmt.Size(size), numfmt.Hex(size)),
 	}
 }
 
@@ -328,8 +329,8 @@ func blockSizes(l *layout.Layout) (pmd, pud uint64) {
 func mappingLines(l *layout.Layout, r *result.Result, i int) []string {
 	m := r.Mappings[i]
 	out := rangeLines(fmt.Sprintf("%s mapping (%s)", m.Purpose, m.Prot), uint64(m.PA), uint64(m.Size))
-	out[1] = fmt.Sprintf("PA %s..%s", axis.Hex(uint64(m.PA)), axis.Hex(uint64(m.PA)+uint64(m.Size)))
-	out = append(out, fmt.Sprintf("VA %s..%s", axis.Hex(uint64(m.VA)), axis.Hex(uint64(m.VA)+uint64(m.Size))))
+	out[1] = fmt.Sprintf("PA %s..%s", numfmt.Hex(uint64(m.PA)), numfmt.Hex(uint64(m.PA)+uint64(m.Size)))
+	out = append(out, fmt.Sprintf("VA %s..%s", numfmt.Hex(uint64(m.VA)), numfmt.Hex(uint64(m.VA)+uint64(m.Size))))
 	leaf := fmt.Sprintf("leaf %s at %s level", m.Page, m.Level)
 	if m.Cont {
 		leaf += ", contiguous bit set"
@@ -340,11 +341,11 @@ func mappingLines(l *layout.Layout, r *result.Result, i int) []string {
 		pa, va, sz := uint64(m.PA), uint64(m.VA), uint64(m.Size)
 		switch {
 		case sz < pmd:
-			out = append(out, fmt.Sprintf("page-mapped: the run is shorter than a %s block", axis.Size(pmd)))
+			out = append(out, fmt.Sprintf("page-mapped: the run is shorter than a %s block", numfmt.Size(pmd)))
 		case pa%pmd != va%pmd:
-			out = append(out, fmt.Sprintf("page-mapped: PA and VA differ modulo %s", axis.Size(pmd)))
+			out = append(out, fmt.Sprintf("page-mapped: PA and VA differ modulo %s", numfmt.Size(pmd)))
 		case pa%pmd != 0 || (pa+sz)%pmd != 0:
-			out = append(out, fmt.Sprintf("page-mapped: start or end is not %s-aligned", axis.Size(pmd)))
+			out = append(out, fmt.Sprintf("page-mapped: start or end is not %s-aligned", numfmt.Size(pmd)))
 		default:
 			out = append(out, "page-mapped although block-aligned: the era's options forbid blocks here (see warnings)")
 		}
@@ -363,7 +364,7 @@ func tooltip(l *layout.Layout, r *result.Result, it item) []string {
 		out := rangeLines(name, uint64(b.Base), uint64(b.Size))
 		if r != nil && r.PhysOffset >= 0 && uint64(b.Base) >= uint64(r.PhysOffset) {
 			va := uint64(b.Base) - uint64(r.PhysOffset) + uint64(r.PageOffset)
-			out = append(out, fmt.Sprintf("__va(base) = %s", axis.Hex(va)))
+			out = append(out, fmt.Sprintf("__va(base) = %s", numfmt.Hex(va)))
 		}
 		return append(out, "drag to move · drag an edge to resize · Delete removes")
 	case kLost:
@@ -388,7 +389,7 @@ func tooltip(l *layout.Layout, r *result.Result, it item) []string {
 				out := rangeLines("kernel image "+sec.name, sec.base, sec.size)
 				if r != nil && r.KernelImage.Size != 0 {
 					va := uint64(r.KernelImage.VA) + sec.base - uint64(r.KernelImage.PA)
-					out = append(out, "VA "+axis.Hex(va))
+					out = append(out, "VA "+numfmt.Hex(va))
 				}
 				return append(out, "drag to move the load address")
 			}
@@ -407,13 +408,13 @@ func tooltip(l *layout.Layout, r *result.Result, it item) []string {
 		return out
 	case kLinear:
 		return []string{"linear region",
-			fmt.Sprintf("PAGE_OFFSET %s", axis.Hex(uint64(r.PageOffset))),
-			fmt.Sprintf("%s..%s", axis.Hex(uint64(r.LinearStart)), axis.Hex(uint64(r.LinearEnd)))}
+			fmt.Sprintf("PAGE_OFFSET %s", numfmt.Hex(uint64(r.PageOffset))),
+			fmt.Sprintf("%s..%s", numfmt.Hex(uint64(r.LinearStart)), numfmt.Hex(uint64(r.LinearEnd)))}
 	case kImageVA:
 		ki := r.KernelImage
 		return []string{"kernel image mapping (vmalloc area)",
-			fmt.Sprintf("VA %s..%s", axis.Hex(uint64(ki.VA)), axis.Hex(uint64(ki.VA)+uint64(ki.Size))),
-			fmt.Sprintf("PA %s  size %s", axis.Hex(uint64(ki.PA)), axis.Size(uint64(ki.Size)))}
+			fmt.Sprintf("VA %s..%s", numfmt.Hex(uint64(ki.VA)), numfmt.Hex(uint64(ki.VA)+uint64(ki.Size))),
+			fmt.Sprintf("PA %s  size %s", numfmt.Hex(uint64(ki.PA)), numfmt.Size(uint64(ki.Size)))}
 	}
 	return nil
 }

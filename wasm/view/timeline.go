@@ -11,7 +11,7 @@ import (
 
 	"linmap/sim/layout"
 	"linmap/sim/result"
-	"linmap/wasm/axis"
+	"linmap/wasm/numfmt"
 	"linmap/wasm/compareview"
 	"linmap/wasm/edit"
 	"linmap/wasm/timeline"
@@ -412,7 +412,7 @@ func (g *Game) drawTimeline(screen *ebiten.Image) {
 		if st.LimitSet && st.Limit != 0 && st.Limit != math.MaxUint64 {
 			if y := g.pa.Y(st.Limit); in(y) {
 				q.fill(gm.paX0-10*s, y-1.5*s, gm.paX1+10*s, y+1.5*s, colLimit)
-				labels = append(labels, label{"memblock.current_limit " + axis.Hex(st.Limit), g.fonts.bold, gm.paX1 + 10*s, y + 3*s, colLimit, false})
+				labels = append(labels, label{"memblock.current_limit " + numfmt.Hex(st.Limit), g.fonts.bold, gm.paX1 + 10*s, y + 3*s, colLimit, false})
 			}
 		}
 		if base, size, ok := g.stepRange(); ok {
