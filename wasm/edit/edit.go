@@ -5,6 +5,7 @@ package edit
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"linmap/sim"
@@ -134,15 +135,20 @@ func ResizeBank(l *layout.Layout, i int, e Edge, addr, unit uint64) (*layout.Lay
 	return n, check(n, i)
 }
 
-// DefaultNewBank is the size of a bank added by double-clicking a gap when
-// the gap is larger.
-const DefaultNewBank = 256 << 20
+// MaxNewBank caps a bank added by double-clicking a gap: a gigabyte,
+// one PUD block with 4K pages, is big enough to show blocks and small
+// enough to keep a gap's neighbours in view.
+const MaxNewBank = 1 << 30
 
-// AddBank adds a bank in the empty gap around addr: DefaultNewBank (or the
-// whole gap if smaller) centred on addr, aligned to unit. It returns the new
-// layout and the new bank's index.
-func AddBank(l *layout.Layout, addr, unit uint64) (*layout.Layout, int, error) {
-	lo, hi := uint64(0), uint64(1<<63)+(1<<63-1)
+// AddBank adds a bank in the empty gap around addr. Its size is the largest
+// power of two up to half the gap (at most MaxNewBank, at least a page), and
+// it is aligned to that size, so the kernel can map it with the largest
+// blocks that fit: a sensible machine, not an arbitrary address inside the
+// collapsed gap. It sits at the aligned slot nearest addr. It returns the
+// new layout and the new bank's index.
+func AddBank(l *layout.Layout, addr uint64) (*layout.Layout, int, error) {
+	page := PageBytes(l)
+	lo, hi := uint64(0), uint64(math.MaxUint64)
 	for _, b := range l.Memory {
 		if addr >= uint64(b.Base) && addr < uint64(b.End()) {
 			return nil, -1, refuse("%s is inside a bank already", layout.Addr(addr))
@@ -154,20 +160,22 @@ func AddBank(l *layout.Layout, addr, unit uint64) (*layout.Layout, int, error) {
 			hi = s
 		}
 	}
-	lo = (lo + unit - 1) &^ (unit - 1)
-	hi &^= unit - 1
-	if hi <= lo {
-		return nil, -1, refuse("the gap is smaller than %s", layout.FormatSize(unit))
+	lo = (lo + page - 1) &^ (page - 1)
+	hi &^= page - 1
+	if hi <= lo || hi-lo < page {
+		return nil, -1, refuse("the gap %s..%s is smaller than a %s page", layout.Addr(lo), layout.Addr(hi), layout.FormatSize(page))
 	}
-	size := uint64(DefaultNewBank)
-	if size < unit {
-		size = unit
+	size := uint64(MaxNewBank)
+	for size > page && size > (hi-lo)/2 {
+		size >>= 1
 	}
-	if hi-lo < size {
-		size = hi - lo
+	// Aligned to its size: the slot nearest addr that lies in the gap.
+	first := (lo + size - 1) &^ (size - 1)
+	last := (hi - size) &^ (size - 1)
+	if last < first || hi-size < lo {
+		first, last = lo, lo // a gap of one page
 	}
-	base := Round(addr-min(addr, size/2), unit)
-	base = max(lo, min(base, hi-size))
+	base := max(first, min(last, addr&^(size-1)))
 	n := l.Clone()
 	n.Memory = append(n.Memory, layout.Bank{Base: layout.Addr(base), Size: layout.Addr(size)})
 	sortBanks(n)
@@ -202,20 +210,32 @@ func DeleteBank(l *layout.Layout, i int) (*layout.Layout, error) {
 	return n, check(n, -1)
 }
 
-// textOffset is the image's TEXT_OFFSET when the layout says it, else 0:
-// the image then only needs its base aligned.
-func textOffset(l *layout.Layout) uint64 {
+// ImageAlign is the load alignment booting.txt asks of the Image: "text_offset
+// bytes from a 2MB aligned base address".
+const ImageAlign = 2 << 20
+
+// TextOffset is the Image's text_offset: the layout's when it says, else
+// the era's typical build's (0x80000 before v5.7, 0 after).
+func TextOffset(l *layout.Layout) uint64 {
 	if l.Image.TextOffset != nil {
 		return uint64(*l.Image.TextOffset)
+	}
+	era := l.Kernel.Era
+	if era == "" {
+		era = sim.DefaultEra
+	}
+	if e, ok := sim.LookupEra(era); ok {
+		return e.Builds.For(l.Kernel.PageSize).TextOffset
 	}
 	return 0
 }
 
-// MoveImage moves the kernel image so that _text is at base. The snap is
-// applied to base − TEXT_OFFSET, because booting.txt asks for a 2M-aligned
-// base plus text_offset, so the offset survives dragging.
+// MoveImage reloads the kernel so that _text is at base, snapped to a load
+// address the kernel can use: a multiple of unit (at least 2 MiB) plus
+// text_offset. The image must start in a bank.
 func MoveImage(l *layout.Layout, base, unit uint64) (*layout.Layout, error) {
-	off := textOffset(l)
+	off := TextOffset(l)
+	unit = max(unit, ImageAlign)
 	nb := Round(base-min(base, off), unit) + off
 	if nb == uint64(l.Image.Base) {
 		return l, nil

@@ -426,7 +426,7 @@ func (g *Game) DoubleClick(cssX, cssY float64) {
 	if _, onBank := bankAt(g.sc.pa, y); onBank {
 		return
 	}
-	n, idx, err := edit.AddBank(g.lay, g.pa.Addr(y), g.snapUnit())
+	n, idx, err := edit.AddBank(g.lay, g.pa.Addr(y))
 	if g.apply(n, err) {
 		g.sel = selection{kind: kBank, idx: idx, ok: true}
 		g.dirty = true
