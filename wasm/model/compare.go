@@ -1,0 +1,104 @@
+package model
+
+import (
+	"linmap/sim/layout"
+	"linmap/sim/result"
+	"linmap/wasm/compareview"
+	"linmap/wasm/edit"
+)
+
+// Compare modes.
+const (
+	CompareOff     = ""
+	CompareOutline = "outline" // one view of A, the differing ranges outlined
+	CompareSide    = "side"    // A and B as two full views side by side
+)
+
+// CompareSpec says what B is: the current layout with another era, command
+// line, page size, VA_BITS or CPU features ("" or 0 keeps A's).
+type CompareSpec struct {
+	Mode     string `json:"mode" js:"mode"`
+	Era      string `json:"era" js:"era"`
+	Cmdline  string `json:"cmdline" js:"cmdline"`
+	PageSize string `json:"pageSize" js:"pageSize"`
+	VABits   int    `json:"vaBits" js:"vaBits"`
+	// CPU features: "" keeps A's, "on" or "off" sets them.
+	LPA2  string `json:"lpa2" js:"lpa2"`
+	VA52  string `json:"va52" js:"va52"`
+	BBML2 string `json:"bbml2" js:"bbml2"`
+}
+
+type compare struct {
+	spec  CompareSpec
+	stale bool
+	lay   *layout.Layout // B's layout
+	res   *result.Result
+	err   error
+	model *compareview.Model
+}
+
+// SetCompare chooses B and the mode.
+func (m *Model) SetCompare(s CompareSpec) {
+	m.cmp.spec = s
+	m.cmp.stale = true
+	m.content++
+	m.changed()
+}
+
+// CompareSpec is B's choice.
+func (m *Model) CompareSpec() CompareSpec { return m.cmp.spec }
+
+// Comparison is B's layout and result and the differences, re-run when A
+// or the spec changed; nil when compare is off or A has no result. err is
+// why B could not run.
+func (m *Model) Comparison() (lb *layout.Layout, rb *result.Result, diff *compareview.Model, err error) {
+	c := &m.cmp
+	if c.stale {
+		c.stale = false
+		c.lay, c.res, c.err, c.model = nil, nil, nil, nil
+		if c.spec.Mode != CompareOff && m.res != nil {
+			c.lay = CompareLayout(m.lay, c.spec)
+			c.res, c.err = m.simulate(c.lay)
+			if c.err == nil {
+				d := compareview.Build(m.res, c.res)
+				if d.LabelA == d.LabelB {
+					// Same era, two option sets: say which is which.
+					d.LabelA += " (A)"
+					d.LabelB += " (B)"
+				}
+				c.model = &d
+			}
+		}
+	}
+	return c.lay, c.res, c.model, c.err
+}
+
+// CompareLayout is the layout B runs: A's with the spec's choices, page
+// size and VA_BITS normalised to what B's era offers.
+func CompareLayout(l *layout.Layout, s CompareSpec) *layout.Layout {
+	n := l.Clone()
+	if s.Era != "" {
+		n.Kernel.Era = s.Era
+	}
+	if s.Cmdline != "" {
+		n.Kernel.Cmdline = s.Cmdline
+	}
+	if s.PageSize != "" {
+		n.Kernel.PageSize = s.PageSize
+	}
+	if s.VABits != 0 {
+		n.Kernel.VABits = s.VABits
+	}
+	if s.Era != "" || s.PageSize != "" || s.VABits != 0 {
+		n.Kernel.PageSize, n.Kernel.VABits = edit.Normalize(n.Kernel.Era, n.Kernel.PageSize, n.Kernel.VABits)
+	}
+	set := func(v string, f *bool) {
+		if v != "" {
+			*f = v == "on"
+		}
+	}
+	set(s.LPA2, &n.CPU.LPA2)
+	set(s.VA52, &n.CPU.VA52)
+	set(s.BBML2, &n.CPU.BBML2NoAbort)
+	return n
+}
