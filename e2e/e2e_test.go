@@ -239,7 +239,7 @@ func (a *app) screenshot() image.Image {
 func (a *app) importText(doc string) {
 	a.t.Helper()
 	q, _ := json.Marshal(doc)
-	if msg := eval[string](a, "linmap.importText("+string(q)+", 'test.json')"); msg != "" {
+	if msg := eval[string](a, "linmap.importFiles([{name: 'test.json', text: "+string(q)+"}])"); msg != "" {
 		a.t.Fatalf("import refused: %s", msg)
 	}
 	a.waitFrames(3)
@@ -361,7 +361,7 @@ func openApp(t *testing.T) *app {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chrome),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 960),
+		chromedp.WindowSize(1280, 800),
 	}
 	for k, v := range chromiumFlags {
 		opts = append(opts, chromedp.Flag(k, v))
@@ -409,6 +409,7 @@ func TestBrowser(t *testing.T) {
 		if out := os.Getenv("LINMAP_SCREENSHOT"); out != "" {
 			// docs/screenshot.png: without the import notice, with a
 			// tooltip over the virtual column.
+			eval[string](a, "linmap.dismiss(0)")
 			a.poll(`JSON.parse(linmapTest.result()).notice === ""`)
 			x, y := p.VA.mid()
 			a.do(chromedp.MouseEvent(chromedp.MouseMoved, x, y))
@@ -467,7 +468,7 @@ func TestBrowser(t *testing.T) {
 		a.importText(strings.Replace(preset(t, "seed-b-hypothesis2"), `"era": "v3.18"`, `"era": "v4.6"`, 1))
 		before := a.layout()
 		beforeRes := a.result()
-		beforePanel := eval[string](a, `document.getElementById("results").textContent`)
+		beforePanel := eval[string](a, `document.getElementById("glance").textContent`)
 		p := a.probe()
 		img0 := a.screenshot()
 		x, y := p.Banks[2].mid()
@@ -488,7 +489,8 @@ func TestBrowser(t *testing.T) {
 		if bytes.Equal(rb, ra) {
 			t.Errorf("the mappings did not change")
 		}
-		if eval[string](a, `document.getElementById("results").textContent`) == beforePanel {
+		a.waitFrames(2)
+		if eval[string](a, `document.getElementById("glance").textContent`) == beforePanel {
 			t.Errorf("the results panel did not change")
 		}
 		img1 := a.screenshot()
@@ -526,7 +528,7 @@ func TestBrowser(t *testing.T) {
 		if r.Result == nil || r.Result.Fatal == nil {
 			t.Fatalf("no fatal outcome on v3.18: %+v", r)
 		}
-		panel := eval[string](a, `(document.querySelector("#results .fatal") || {}).textContent || ""`)
+		panel := eval[string](a, `document.getElementById("outcome").textContent`)
 		if !strings.Contains(panel, r.Result.Fatal.Message) {
 			t.Errorf("panel shows %q, want the kernel's message %q", panel, r.Result.Fatal.Message)
 		}
@@ -552,7 +554,7 @@ func TestBrowser(t *testing.T) {
 		defer cancel()
 		begins := chromedp.BrowserEvents(ctx, browser.DownloadWillBegin)
 		progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
-		a.do(chromedp.Click(chromedp.ID("export")))
+		a.do(chromedp.Click(chromedp.ID("export-layout")))
 		var name, guid string
 		for ev, err := range begins {
 			if err != nil {
@@ -588,7 +590,7 @@ func TestBrowser(t *testing.T) {
 		path := filepath.Join(dir, name)
 		os.WriteFile(path, data, 0o644)
 		a.do(chromedp.SetUploadFiles(chromedp.ID("import"), []string{path}))
-		a.poll(`document.getElementById("notice").textContent.startsWith("Imported")`)
+		a.poll(`document.getElementById("notices").textContent.startsWith("Imported")`)
 		a.waitFrames(3)
 		if g, w := marshal(t, a.layout()), marshal(t, want); g != w {
 			t.Errorf("re-imported layout differs:\n%s\nwant\n%s", g, w)
@@ -602,8 +604,8 @@ func TestBrowser(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "overlap.json")
 		os.WriteFile(path, []byte(bad), 0o644)
 		a.do(chromedp.SetUploadFiles(chromedp.ID("import"), []string{path}))
-		a.poll(`document.getElementById("notice").textContent.includes("Not imported")`)
-		msg := eval[string](a, `document.getElementById("notice").textContent`)
+		a.poll(`document.getElementById("notices").textContent.includes("Not imported")`)
+		msg := eval[string](a, `document.getElementById("notices").textContent`)
 		if !strings.Contains(msg, "memory[1]") || !strings.Contains(msg, "overlap") {
 			t.Errorf("message %q does not name the field and the problem", msg)
 		}

@@ -1,7 +1,8 @@
 //go:build js && wasm
 
-// Command wasm is linmap's browser app: the Ebiten view of the engine's
-// result, with its controls and results in HTML beside the canvas.
+// Command wasm is linmap's browser app: the model (wasm/model), its Ebiten
+// view (wasm/view) and the bridge to the page's HTML controls
+// (wasm/bridge).
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"linmap/sim"
 	"linmap/sim/layout"
 	"linmap/wasm/bridge"
+	"linmap/wasm/model"
 	"linmap/wasm/view"
 )
 
@@ -20,8 +22,8 @@ import (
 // banks (2 GiB below 4 GiB, 6 GiB above 32 GiB).
 const startPreset = "arm-juno-r2"
 
-// timed measures Go-side CPU time of Update+Draw for BENCHMARKS.md (headless
-// fps would measure the software rasteriser, not the app).
+// timed measures Go-side CPU time of Update+Draw for BENCHMARKS.md
+// (headless fps would measure the software rasteriser, not the app).
 type timed struct {
 	*view.Game
 	br  *bridge.Bridge
@@ -39,10 +41,8 @@ func (t *timed) Draw(screen *ebiten.Image) {
 	start := time.Now()
 	t.Game.Draw(screen)
 	t.br.Capture(screen) // a PNG export reads the frame just drawn
-	draw := time.Since(start)
-	t.br.Frame(bridge.FrameTime{Update: t.upd, Draw: draw, Engine: t.Game.TakeRunTime()}, t.Game.Probe())
-	change, n := t.Game.TakeStepTime()
-	t.br.TimelineFrame(t.Game.TimelineProbe(), change, n, draw)
+	m := t.Model()
+	t.br.Frame(t.Game, bridge.FrameTime{Update: t.upd, Draw: time.Since(start), Engine: m.TakeRunTime()}, m.TakeStepChanges() > 0)
 	t.upd = 0
 }
 
@@ -55,17 +55,18 @@ func main() {
 	if err != nil {
 		panic(err) // the assets tests parse every preset
 	}
-	br := bridge.New(sim.Run)
-	g := view.New(l, sim.Run, br)
+	m := model.New(l, p.ID, sim.Run)
+	g := view.New(m)
+	br := bridge.New()
 	br.Install(g)
-	br.InstallTimeline()
 	br.InstallSession()
 	br.Restore(g) // autosave, then a share link in the address
 	ebiten.SetWindowTitle("linmap")
 	// Keep drawing when the canvas is not focused: the panel beside it
 	// changes the picture too.
 	ebiten.SetRunnableOnUnfocused(true)
-	if err := ebiten.RunGame(&timed{Game: g, br: br}); err != nil {
+	// The page decides where the keyboard starts; Tab brings it here.
+	if err := ebiten.RunGameWithOptions(&timed{Game: g, br: br}, &ebiten.RunGameOptions{InitUnfocused: true}); err != nil {
 		panic(err)
 	}
 }

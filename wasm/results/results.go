@@ -26,7 +26,11 @@ type Amount struct {
 // Leaf is one leaf size of the mix and the engine's reason for most of its
 // bytes (the rule and the kernel function).
 type Leaf struct {
-	Amount
+	// The Amount's fields, spelt out: the JS bridge does not flatten
+	// embedded structs.
+	Key   string `js:"key" json:"key"`
+	Hex   string `js:"hex" json:"hex"`
+	Human string `js:"human" json:"human"`
 	Share string `js:"share" json:"share"` // of the mapped bytes, "97 %"
 	Why   string `js:"why" json:"why"`
 }
@@ -147,7 +151,8 @@ func leaves(r *result.Result) []Leaf {
 	var out []Leaf
 	for _, k := range SortedKeys(r.Stats.BytesByPage) {
 		b := uint64(r.Stats.BytesByPage[k])
-		l := Leaf{Amount: amount(k, b)}
+		a := amount(k, b)
+		l := Leaf{Key: a.Key, Hex: a.Hex, Human: a.Human}
 		if total > 0 {
 			l.Share = strconv.FormatUint((b*100+total/2)/total, 10) + " %"
 		}

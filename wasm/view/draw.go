@@ -4,22 +4,16 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"linmap/sim/layout"
 	"linmap/wasm/axis"
+	"linmap/wasm/model"
 	"linmap/wasm/numfmt"
-	"linmap/wasm/edit"
 )
-
-// hint is the on-screen help; the snap units are named so users find the
-// modifiers without reading the docs.
-var hint = []string{
-	"Drag a bank to move it: snaps to the page size, with Shift to 2M, with Alt to 1G. Drag an edge to resize; drag the kernel image to reload it.",
-	"Double-click a gap to add a bank · Delete removes the selected bank · wheel or +/− zooms · drag the background to pan · 0 fits · Tab cycles banks.",
-}
 
 // whitePixel is the texture for solid triangles (the centre pixel of a
 // 3×3 image, so no neighbouring pixel bleeds in when sampling).
@@ -107,6 +101,10 @@ func (q *quads) draw(dst *ebiten.Image) {
 	q.vs, q.is = q.vs[:0], q.is[:0]
 }
 
+// clampY keeps coordinates of ranges far off screen (deep zoom) within
+// what float32 vertex positions represent well.
+func clampY(y float64) float32 { return float32(math.Max(-1e5, math.Min(1e5, y))) }
+
 // label is text queued to be drawn after the shapes under it.
 type label struct {
 	s     string
@@ -116,86 +114,87 @@ type label struct {
 	right bool
 }
 
-// Draw paints the state. It reads the game and changes nothing (the text
+// Draw paints the scene. It reads the game and changes nothing (the text
 // cache it fills is a memo of pixels, not state).
 func (g *Game) Draw(screen *ebiten.Image) {
 	screen.Fill(colBackground)
-	if g.fonts == nil {
+	if g.fonts == nil || len(g.vp.panes) == 0 || len(g.sc.panes) == 0 {
 		return
 	}
-	gm := g.geo
-	s := gm.s
+	s := g.vp.s
+	gm := g.vp.panes[0].g
+	band := screen.SubImage(image.Rect(0, int(gm.bandTop), int(g.vp.w), int(gm.bandBot))).(*ebiten.Image)
 	var labels []label
-	text := func(str string, f text.Face, x, y float64, c color.RGBA, right bool) {
+	put := func(str string, f text.Face, x, y float64, c color.RGBA, right bool) {
 		labels = append(labels, label{str, f, x, y, c, right})
 	}
-
-	band := screen.SubImage(image.Rect(0, int(gm.bandTop), int(gm.w), int(gm.bandBot))).(*ebiten.Image)
-	g.drawRibbons(band)
 	var q quads
-	g.drawColumn(&q, g.sc.va, text)
-	g.drawColumn(&q, g.sc.pa, text)
-	g.drawGaps(&q, g.pa, gm.paX0, gm.paX1, false, text)
-	if g.res != nil {
-		g.drawGaps(&q, g.va, gm.vaX0, gm.vaX1, true, text)
-	}
-	for _, m := range g.sc.marks {
-		if m.y < gm.bandTop || m.y > gm.bandBot {
-			continue
+	for pi := range g.sc.panes {
+		ps := &g.sc.panes[pi]
+		p := g.vp.panes[pi]
+		drawRibbons(&q, ps.ribbons, p.g)
+		q.draw(band)
+		g.drawColumn(&q, ps, ps.va, put)
+		g.drawColumn(&q, ps, ps.pa, put)
+		g.drawGaps(&q, g.vp.pa, p.g.paX0, p.g.paX1, false, put)
+		if ps.content.r != nil {
+			g.drawGaps(&q, p.va, p.g.vaX0, p.g.vaX1, true, put)
 		}
-		q.dashed(gm.paX0-8*s, gm.paX1+8*s, m.y, 1.5*s, m.clr)
-		text(m.label, g.fonts.sans, gm.paX1+10*s, m.y-14*s, m.clr, false)
-	}
-	if g.res != nil {
-		if y := g.va.Y(uint64(g.res.PageOffset)); y >= gm.bandTop && y <= gm.bandBot {
-			q.dashed(gm.vaX0-8*s, gm.vaX1+8*s, y, 1.5*s, colPhysOff)
-			text("PAGE_OFFSET", g.fonts.sans, gm.vaX0, y-14*s, colPhysOff, false)
+		for _, l := range ps.lines {
+			if l.y >= gm.bandTop && l.y <= gm.bandBot {
+				q.dashed(l.x0, l.x1, l.y, l.w, l.clr)
+			}
+		}
+		for _, t := range ps.texts {
+			f := g.fonts.sans
+			if t.bold {
+				f = g.fonts.bold
+			}
+			put(t.s, f, t.x, t.y, t.clr, t.right)
+		}
+		g.drawAxisLabels(&q, g.vp.pa, p.g.paX0-6*s, true, put)
+		if ps.content.r != nil {
+			g.drawAxisLabels(&q, p.va, p.g.vaX1+2*s, false, put)
+		}
+		// Marked ranges are outlined, never filled: the leaf colours
+		// under them stay readable.
+		for _, mk := range ps.marks {
+			if mk.y1 >= gm.bandTop && mk.y0 <= gm.bandBot {
+				q.stroke(mk.x0, mk.y0, mk.x1, mk.y1, 2*s, mk.clr)
+			}
+		}
+		if st := ps.step; st.x1 > st.x0 {
+			q.stroke(st.x0, st.y0, st.x1, st.y1, 2.5*s, st.clr)
 		}
 	}
 	g.drawSelection(&q)
-	g.drawLabels(&q, g.pa, gm.paX0-6*s, true, text)
-	if g.res != nil {
-		g.drawLabels(&q, g.va, gm.vaX1+2*s, false, text)
+	if l := g.sc.limit; l.w > 0 && l.y >= gm.bandTop && l.y <= gm.bandBot {
+		q.fill(l.x0, l.y-l.w/2, l.x1, l.y+l.w/2, l.clr)
+		put("memblock.current_limit "+numfmt.Hex(g.vp.pa.Addr(l.y)), g.fonts.bold, l.x1, l.y+3*s, l.clr, false)
 	}
 	q.draw(band)
 	for _, l := range labels {
 		g.drawText(band, l.s, l.face, l.x, l.y, l.c, l.right)
 	}
-
-	for i, line := range hint {
-		g.drawText(screen, line, g.fonts.sans, 10*s, (5+15*float64(i))*s, colMuted, false)
-	}
-	hy := gm.bandTop - 18*s
-	g.drawText(screen, "physical address space", g.fonts.bold, gm.paX0, hy, colText, false)
-	if g.res != nil {
-		g.drawText(screen, "kernel virtual address space", g.fonts.bold, gm.vaX0, hy, colText, false)
-	}
-	// The outcome banner sits where it never hides the columns.
-	switch {
-	case g.shown() != nil && g.shown().Fatal != nil: // not before the timeline reaches it
-		g.banner(screen, "Kernel panic — "+g.shown().Fatal.Message, colFatal)
-	case g.runErr != nil:
-		g.banner(screen, "This era cannot take the layout: "+g.runErr.Error(), colFatal)
-	}
-	g.drawTimeline(screen)
+	g.drawHeader(screen)
 	g.drawLegend(screen)
-	if g.noticeT > 0 {
-		g.box(screen, []string{g.notice}, gm.paX0, gm.legendY-30*s, colNotice, colText)
+	g.drawNotice(screen)
+	if g.Focused {
+		var f quads
+		f.stroke(0, 0, g.vp.w, g.vp.h, 3*s, colFocus)
+		f.draw(screen)
 	}
 	if len(g.tip) > 0 {
-		g.box(screen, g.tip, g.cx+14*s, g.cy+14*s, colTooltip, color.RGBA{0xff, 0xff, 0xff, 0xff})
+		g.box(screen, g.tip, g.in.x+14*s, g.in.y+14*s, colTooltip, color.RGBA{0xff, 0xff, 0xff, 0xff})
 	}
 }
 
-// clampY keeps coordinates of ranges far off screen (deep zoom) within
-// what float32 vertex positions represent well.
-func clampY(y float64) float32 { return float32(math.Max(-1e5, math.Min(1e5, y))) }
+type putFunc func(s string, f text.Face, x, y float64, c color.RGBA, right bool)
 
-type textFunc func(s string, f text.Face, x, y float64, c color.RGBA, right bool)
-
-func (g *Game) drawColumn(q *quads, items []item, text textFunc) {
-	s := g.geo.s
-	top, bot := g.geo.bandTop, g.geo.bandBot
+func (g *Game) drawColumn(q *quads, ps *paneScene, items []item, put putFunc) {
+	s := g.vp.s
+	gm := g.vp.panes[0].g
+	top, bot := gm.bandTop, gm.bandBot
 	for _, it := range items {
 		if it.y1 < top || it.y0 > bot {
 			continue
@@ -211,8 +210,8 @@ func (g *Game) drawColumn(q *quads, items []item, text textFunc) {
 			q.stroke(it.x0, y0, it.x1, y1, 1*s, edge)
 		case kLost:
 			q.hatch(it.x0, y0, it.x1, y1, top, bot, 7*s, 1.2*s, colLost)
-			if it.y1-it.y0 > 16*s && g.res != nil {
-				text("lost: "+g.res.Lost[it.idx].Reason, g.fonts.sans, it.x0+4*s, math.Max(it.y0, top)+2*s, colLost, false)
+			if it.y1-it.y0 > 16*s && ps.content.r != nil {
+				put("lost: "+ps.content.r.Lost[it.idx].Reason, g.fonts.sans, it.x0+4*s, math.Max(it.y0, top)+2*s, colLost, false)
 			}
 		case kTables:
 			q.fill(it.x0, y0, it.x1, y1, it.clr)
@@ -235,15 +234,16 @@ func (g *Game) drawColumn(q *quads, items []item, text textFunc) {
 }
 
 // drawGaps draws a collapsed gap as a zig-zag break with its size.
-func (g *Game) drawGaps(q *quads, ax *axis.Axis, x0, x1 float64, labelLeft bool, text textFunc) {
-	s := g.geo.s
+func (g *Game) drawGaps(q *quads, ax *axis.Axis, x0, x1 float64, labelLeft bool, put putFunc) {
+	s := g.vp.s
+	gm := g.vp.panes[0].g
 	lastLabel := math.Inf(-1)
 	for _, p := range ax.Pieces() {
 		if !p.Gap {
 			continue
 		}
 		y0, y1 := ax.Y(p.Start), ax.Y(p.End)
-		if y1 < g.geo.bandTop || y0 > g.geo.bandBot {
+		if y1 < gm.bandTop || y0 > gm.bandBot {
 			continue
 		}
 		m := (y0 + y1) / 2
@@ -262,9 +262,9 @@ func (g *Game) drawGaps(q *quads, ax *axis.Axis, x0, x1 float64, labelLeft bool,
 		}
 		lastLabel = m
 		if labelLeft {
-			text(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x0-10*s, m+2*s, colMuted, true)
+			put(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x0-10*s, m+2*s, colMuted, true)
 		} else {
-			text(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x1+10*s, m+2*s, colMuted, false)
+			put(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x1+10*s, m+2*s, colMuted, false)
 		}
 	}
 }
@@ -272,50 +272,47 @@ func (g *Game) drawGaps(q *quads, ax *axis.Axis, x0, x1 float64, labelLeft bool,
 // ribbonSegments is how finely a ribbon's S-curve is sampled.
 const ribbonSegments = 24
 
-// drawRibbons draws every ribbon in one batch of triangles. Both edges of a
-// ribbon are cubic curves with the same control x, so each sample is one
-// vertical slice from the upper curve to the lower one. (Ebiten's anti-
-// aliased paths would look smoother but cost a stencil pass per flush,
-// which software WebGL cannot afford with hundreds of ribbons.)
-func (g *Game) drawRibbons(dst *ebiten.Image) {
-	gm := g.geo
-	xa, xb := gm.paX1, gm.vaX0
-	var q quads
-	for _, r := range g.sc.ribbons {
+// drawRibbons batches every ribbon into triangles. Both edges of a ribbon
+// are cubic curves with the same control x, so each sample is one vertical
+// slice from the upper curve to the lower one. (Ebiten's anti-aliased
+// paths would look smoother but cost a stencil pass per flush, which
+// software WebGL cannot afford with hundreds of ribbons.)
+func drawRibbons(q *quads, rs []ribbon, gm geom) {
+	for _, r := range rs {
 		if (r.pa1 < gm.bandTop && r.va1 < gm.bandTop) || (r.pa0 > gm.bandBot && r.va0 > gm.bandBot) {
 			continue
 		}
 		a0, a1 := float64(clampY(r.pa0)), float64(clampY(r.pa1))
 		v0, v1 := float64(clampY(r.va0)), float64(clampY(r.va1))
-		px, pt, pb := xa, a0, a1
+		px, pt, pb := r.x0, a0, a1
 		for i := 1; i <= ribbonSegments; i++ {
 			t := float64(i) / ribbonSegments
 			// A cubic with both control points at the middle x has
 			// x(t) linear and the y blend h(t) = 3t² − 2t³.
-			x := xa + (xb-xa)*t
+			x := r.x0 + (r.x1-r.x0)*t
 			h := t * t * (3 - 2*t)
 			yt, yb := a0+(v0-a0)*h, a1+(v1-a1)*h
 			q.quad([4][2]float64{{px, pt}, {x, yt}, {x, yb}, {px, pb}}, r.clr, ribbonAlpha)
 			px, pt, pb = x, yt, yb
 		}
 	}
-	q.draw(dst)
 }
 
 func (g *Game) drawSelection(q *quads) {
-	if !g.sel.ok {
+	sel := g.sc.sel
+	if sel.Kind == model.SelNone {
 		return
 	}
-	s := g.geo.s
-	for _, it := range g.sc.pa {
-		if (g.sel.kind == kBank && it.kind == kBank && it.idx == g.sel.idx) || (g.sel.kind == kImage && it.kind == kImage) {
+	s := g.vp.s
+	for _, it := range g.sc.panes[0].pa {
+		if (sel.Kind == model.SelBank && it.kind == kBank && it.idx == sel.Bank) || (sel.Kind == model.SelImage && it.kind == kImage) {
 			q.stroke(it.x0-3*s, it.y0-3*s, it.x1+3*s, it.y1+3*s, 2.5*s, colSelected)
 		}
 	}
 }
 
-func (g *Game) drawLabels(q *quads, ax *axis.Axis, x float64, rightAligned bool, text textFunc) {
-	s := g.geo.s
+func (g *Game) drawAxisLabels(q *quads, ax *axis.Axis, x float64, rightAligned bool, put putFunc) {
+	s := g.vp.s
 	for _, l := range ax.Labels(15 * s) {
 		c := colMuted
 		if l.Boundary {
@@ -329,7 +326,7 @@ func (g *Game) drawLabels(q *quads, ax *axis.Axis, x float64, rightAligned bool,
 		} else {
 			q.fill(x-tick, l.Y-s/2, x, l.Y+s/2, c)
 		}
-		text(numfmt.Hex(l.Addr), g.fonts.mono, tx, l.Y-7*s, c, rightAligned)
+		put(numfmt.Hex(l.Addr), g.fonts.mono, tx, l.Y-7*s, c, rightAligned)
 	}
 }
 
@@ -347,18 +344,150 @@ func (g *Game) drawText(dst *ebiten.Image, str string, f text.Face, x, y float64
 	dst.DrawImage(img, op)
 }
 
+// fitText cuts str to width pixels in face f, with an ellipsis.
+func (g *Game) fitText(str string, f text.Face, width float64) string {
+	if text.Advance(str, f) <= width {
+		return str
+	}
+	r := []rune(str)
+	lo, hi := 0, len(r)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if text.Advance(string(r[:mid])+"…", f) <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return string(r[:lo]) + "…"
+}
+
+// title is the layout and its kernel in one line: the PNG export's title.
+func title(l *layout.Layout, era string) string {
+	parts := []string{l.Name, era, l.Kernel.PageSize + " pages", "VA_BITS " + itoa(l.Kernel.VABits)}
+	if l.Kernel.PageSize == "" {
+		parts[2] = "default pages"
+	}
+	if l.Kernel.VABits == 0 {
+		parts[3] = "default VA_BITS"
+	}
+	if c := strings.TrimSpace(l.Kernel.Cmdline); c != "" {
+		parts = append(parts, "cmdline \""+c+"\"")
+	}
+	var cpu []string
+	if l.CPU.LPA2 {
+		cpu = append(cpu, "LPA2")
+	}
+	if l.CPU.VA52 {
+		cpu = append(cpu, "LVA")
+	}
+	if l.CPU.BBML2NoAbort {
+		cpu = append(cpu, "BBML2_NOABORT")
+	}
+	if l.CPU.PABits != 0 {
+		cpu = append(cpu, "PA "+itoa(l.CPU.PABits)+" bits")
+	}
+	if len(cpu) > 0 {
+		parts = append(parts, "CPU "+strings.Join(cpu, " "))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func itoa(i int) string { return numfmt.Count(uint64(max(i, 0))) }
+
+// drawHeader writes what the canvas shows and what it came to: the title,
+// era and options, then the results sentence; a panic or refusal gets
+// the banner under it. The PNG export carries all of it.
+func (g *Game) drawHeader(dst *ebiten.Image) {
+	s := g.vp.s
+	w := g.vp.w - 20*s
+	sum := g.m.Summary()
+	era := sum.Era
+	if era == "" {
+		era = g.m.Layout().Kernel.Era
+	}
+	g.drawText(dst, g.fitText(title(g.m.Layout(), era), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
+	lines := wrapWidth(sum.Sentence, func(t string) float64 { return text.Advance(t, g.fonts.sans) }, w)
+	for i, l := range lines {
+		if i == 2 {
+			break
+		}
+		g.drawText(dst, l, g.fonts.sans, 10*s, (headerTop+18+15*float64(i))*s, colText, false)
+	}
+	shown := g.m.Shown()
+	switch {
+	case shown != nil && shown.Fatal != nil: // not before the timeline reaches it
+		g.banner(dst, "Kernel panic — "+shown.Fatal.Message, colFatal)
+	case g.m.RunError() != nil:
+		g.banner(dst, "This era cannot take the layout: "+g.m.RunError().Error(), colFatal)
+	case len(g.sc.panes) > 1:
+		_, _, d, _ := g.m.Comparison()
+		if d != nil {
+			for i, lab := range []string{"A: " + d.LabelA, "B: " + d.LabelB} {
+				p := g.vp.panes[i].g
+				g.drawText(dst, lab, g.fonts.bold, p.x0+10*s, (bannerTop+8)*s, colText, false)
+			}
+		}
+	}
+	if g.m.Scrubbed() {
+		st := g.m.StepState()
+		c := "step " + itoa(st.Step) + " · " + st.Current.Kind + " · "
+		if st.Current.Func != "" {
+			c += st.Current.Func + ": "
+		}
+		c += st.Current.Text
+		g.drawText(dst, g.fitText(c, g.fonts.sans, w), g.fonts.sans, 10*s, (bannerTop+33)*s, colStep, false)
+	}
+}
+
+// wrapWidth breaks s into lines no wider than w.
+func wrapWidth(s string, adv func(string) float64, w float64) []string {
+	var out []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		try := word
+		if cur != "" {
+			try = cur + " " + word
+		}
+		if adv(try) > w && cur != "" {
+			out = append(out, cur)
+			cur = word
+			continue
+		}
+		cur = try
+	}
+	if cur != "" {
+		out = append(out, cur)
+	}
+	return out
+}
+
 func (g *Game) banner(dst *ebiten.Image, msg string, c color.RGBA) {
-	gm := g.geo
-	s := gm.s
+	s := g.vp.s
 	var q quads
-	q.fill(0, gm.bannerY, gm.w, gm.bannerY+30*s, c)
+	q.fill(0, bannerTop*s, g.vp.w, (bannerTop+30)*s, c)
 	q.draw(dst)
-	g.drawText(dst, msg, g.fonts.bold, 12*s, gm.bannerY+7*s, color.White, false)
+	g.drawText(dst, g.fitText(msg, g.fonts.bold, g.vp.w-24*s), g.fonts.bold, 12*s, (bannerTop+7)*s, color.White, false)
+}
+
+// drawNotice shows the newest error on the canvas too; it stays until
+// dismissed (Escape on the canvas, or × in the panel).
+func (g *Game) drawNotice(dst *ebiten.Image) {
+	ns := g.m.Notices()
+	for i := len(ns) - 1; i >= 0; i-- {
+		if ns[i].Severity == model.Error {
+			s := g.vp.s
+			gm := g.vp.panes[0].g
+			msg := g.fitText(ns[i].Text, g.fonts.sans, g.vp.w-60*s)
+			g.box(dst, []string{msg, "Esc or × in the panel dismisses this"}, gm.paX0, gm.bandBot-46*s, colNotice, colText)
+			return
+		}
+	}
 }
 
 // box draws text lines on a panel kept on screen.
 func (g *Game) box(dst *ebiten.Image, lines []string, x, y float64, bg, fg color.RGBA) {
-	s := g.geo.s
+	s := g.vp.s
 	lh := 16 * s
 	w := 0.0
 	for _, l := range lines {
@@ -366,11 +495,11 @@ func (g *Game) box(dst *ebiten.Image, lines []string, x, y float64, bg, fg color
 	}
 	w += 16 * s
 	h := float64(len(lines))*lh + 10*s
-	if x+w > g.geo.w {
-		x = math.Max(0, g.geo.w-w-4*s)
+	if x+w > g.vp.w {
+		x = math.Max(0, g.vp.w-w-4*s)
 	}
-	if y+h > g.geo.h {
-		y = math.Max(0, g.geo.h-h-4*s)
+	if y+h > g.vp.h {
+		y = math.Max(0, g.vp.h-h-4*s)
 	}
 	var q quads
 	q.fill(x, y, x+w, y+h, bg)
@@ -388,12 +517,12 @@ type legendEntry struct {
 }
 
 func (g *Game) legendEntries() []legendEntry {
-	pmd, pud := blockSizes(g.lay)
-	page := layout.FormatSize(edit.PageBytes(g.lay))
+	l := g.m.Layout()
+	pmd, pud := blockSizes(l)
 	return []legendEntry{
 		{numfmt.Size(pud) + " block", colPUD, false},
 		{numfmt.Size(pmd) + " block", colPMD, false},
-		{page + " pages", colPage, false},
+		{layout.FormatSize(pageBytes(l)) + " pages", colPage, false},
 		{"contiguous", colCont, false},
 		{"lost", colLost, true},
 		{"reserved", colReserved, false},
@@ -404,13 +533,24 @@ func (g *Game) legendEntries() []legendEntry {
 		{"DTB", colDTB, false},
 		{"initrd", colInitrd, false},
 		{"page tables", colTables, false},
+		{"differs", colDiff, false},
 	}
 }
 
+func blockSizes(l *layout.Layout) (pmd, pud uint64) {
+	switch pageBytes(l) {
+	case 16 << 10:
+		return 32 << 20, 64 << 30
+	case 64 << 10:
+		return 512 << 20, 4 << 40
+	}
+	return 2 << 20, 1 << 30
+}
+
 func (g *Game) drawLegend(dst *ebiten.Image) {
-	s := g.geo.s
+	s := g.vp.s
 	x := 10 * s
-	y := g.geo.legendY + 6*s
+	y := g.vp.h - legendCSS*s + 6*s
 	var q quads
 	type at struct {
 		s    string
@@ -420,7 +560,7 @@ func (g *Game) drawLegend(dst *ebiten.Image) {
 	for _, e := range g.legendEntries() {
 		sw := 14 * s
 		wText := float64(g.fonts.rendered(e.name, g.fonts.sans).Bounds().Dx())
-		if x+sw+4*s+wText > g.geo.w && x > 10*s { // wrap to a second row
+		if x+sw+4*s+wText > g.vp.w && x > 10*s { // wrap to a second row
 			x, y = 10*s, y+18*s
 		}
 		if e.hatch {

@@ -1,0 +1,302 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// pngDownload returns the last PNG the app offered for download.
+func (a *app) pngDownload() []byte {
+	a.t.Helper()
+	raw, err := chromedp.Run(a.ctx, chromedp.Evaluate[string](`new Promise((ok, fail) => {
+		const r = new FileReader();
+		r.onload = () => ok(r.result.split(",")[1]);
+		r.onerror = () => fail(r.error);
+		r.readAsDataURL(window.linmapLastDownload.blob);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	data, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return data
+}
+
+type probeX struct {
+	probe
+	Panes   []struct{ PA, VA, Ribbons rect }
+	Marks   []rect
+	Tables  []rect
+	Tip     []string
+	Focused bool
+}
+
+// clickSel clicks an HTML control by CSS selector.
+func (a *app) clickSel(sel string) {
+	a.t.Helper()
+	a.do(chromedp.Click(chromedp.CSS(sel)))
+	a.waitFrames(3)
+}
+
+// choose sets a select or text input as a user does, then fires change.
+func (a *app) choose(sel, value string) {
+	a.t.Helper()
+	eval[bool](a, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = %q; e.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, sel, value))
+	a.waitFrames(3)
+}
+
+// countFunc counts pixels in r that satisfy f.
+func countFunc(img image.Image, r rect, f func(r, g, b uint8) bool) int {
+	n := 0
+	for y := int(r.Y0); y < int(r.Y1); y++ {
+		for x := int(r.X0); x < int(r.X1); x++ {
+			cr, cg, cb, _ := img.At(x, y).RGBA()
+			if f(uint8(cr>>8), uint8(cg>>8), uint8(cb>>8)) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (a *app) probeX() probeX {
+	a.t.Helper()
+	var p probeX
+	raw := eval[string](a, "linmapTest.probe()")
+	if err := json.Unmarshal([]byte(raw), &p); err != nil {
+		a.t.Fatal(err)
+	}
+	json.Unmarshal([]byte(raw), &p.probe)
+	return p
+}
+
+// The app as a kernel engineer uses it, at 1280×800.
+func TestApp(t *testing.T) {
+	a := openApp(t)
+	pal := a.palette()
+
+	t.Run("from page load Tab reaches the era select and the canvas again", func(t *testing.T) {
+		a.t = t
+		if f := eval[string](a, `document.activeElement.tagName`); f == "CANVAS" {
+			t.Fatal("the canvas took the focus on load")
+		}
+		reach := func(want string) int {
+			for i := 1; i <= 80; i++ {
+				a.do(chromedp.KeyEvent(kb.Tab))
+				if eval[string](a, `document.activeElement.id || document.activeElement.tagName`) == want {
+					return i
+				}
+			}
+			t.Fatalf("Tab never reached %s", want)
+			return 0
+		}
+		reach("era")
+		reach("CANVAS")
+		a.waitFrames(3)
+		if !a.probeX().Focused {
+			t.Error("the view does not know it has the keyboard")
+		}
+		if o := eval[string](a, `getComputedStyle(document.activeElement).outlineStyle`); o == "none" {
+			t.Error("the focused canvas has no focus ring")
+		}
+		a.shot("focus-canvas.png")
+		// Tab leaves the canvas again (Ebiten must not keep it).
+		a.do(chromedp.KeyEvent(kb.Tab))
+		if tag := eval[string](a, `document.activeElement.tagName`); tag == "CANVAS" {
+			t.Error("Tab did not leave the canvas")
+		}
+	})
+
+	t.Run("the results are readable text in the first screen", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "ampere-altra-2s"))
+		a.waitFrames(3)
+		bottom := eval[float64](a, `document.getElementById("numbers").getBoundingClientRect().bottom`)
+		if bottom <= 0 || bottom > 800 {
+			t.Errorf("the results end at y=%.0f: below the fold", bottom)
+		}
+		text := eval[string](a, `document.getElementById("glance").innerText`)
+		for _, want := range []string{"Boots.", "PHYS_OFFSET", "PAGE_OFFSET", "leaf mix", "TLB entries", "page tables", "1023.5M", "lost", "warnings"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("results text lacks %q:\n%s", want, text)
+			}
+		}
+		if role := eval[string](a, `document.getElementById("outcome").getAttribute("role")`); role != "status" {
+			t.Errorf("the outcome is not announced (role %q)", role)
+		}
+		// The canvas carries the numbers and where the tables sit.
+		p := a.probeX()
+		if len(p.Tables) == 0 {
+			t.Fatal("no page-table runs on the canvas")
+		}
+		a.shot("glance-altra-2s.png")
+	})
+
+	t.Run("a double-click adds a bank that is drawn", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "arm-juno-r2"))
+		p := a.probeX()
+		// The 30 GiB gap between the two banks.
+		gx, gy := p.Banks[0].X0+20, (p.Banks[0].Y1+p.Banks[1].Y0)/2
+		for i := 1; i <= 2; i++ {
+			a.do(chromedp.MouseEvent(chromedp.MousePressed, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
+			a.waitFrames(1)
+			a.do(chromedp.MouseEvent(chromedp.MouseReleased, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
+			a.waitFrames(1)
+		}
+		a.poll(`JSON.parse(linmapTest.layout()).memory.length === 3`)
+		a.waitFrames(3)
+		l := a.layout()
+		b := l.Memory[1]
+		if b.Size != 1<<30 || b.Base%(1<<30) != 0 {
+			t.Errorf("new bank %s+%s: want a 1G bank aligned to 1G", b.Base, b.Size)
+		}
+		r := a.probeX().Banks[1]
+		if r.Y1-r.Y0 < 10 {
+			t.Fatalf("the new bank is %.1f px tall: not drawn", r.Y1-r.Y0)
+		}
+		if n := count(a.screenshot(), r, pal["bank"], 3); n < 200 {
+			t.Errorf("the new bank's place has %d bank-coloured pixels", n)
+		}
+		a.shot("double-click-added-bank.png")
+	})
+
+	t.Run("a kernel drag lands on a valid load address", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "arm-juno-r2"))
+		before := a.layout().Image.Base
+		x, y := a.probeX().Image.mid()
+		a.drag(x, y, 90, 6)
+		l := a.layout()
+		off := uint64(0)
+		if l.Image.TextOffset != nil {
+			off = uint64(*l.Image.TextOffset)
+		}
+		if l.Image.Base == before || (uint64(l.Image.Base)-off)%(2<<20) != 0 {
+			t.Errorf("image %s → %s: want a new 2M boundary + text_offset %#x", before, l.Image.Base, off)
+		}
+		if r := a.result(); r.Result == nil {
+			t.Errorf("the map disappeared: %s", r.RunError)
+		}
+	})
+
+	t.Run("no tooltip once the pointer leaves", func(t *testing.T) {
+		a.t = t
+		p := a.probeX()
+		x, y := p.VA.mid()
+		a.mouse(chromedp.MouseMoved, x, y)
+		a.waitFrames(3)
+		if len(a.probeX().Tip) == 0 {
+			t.Fatal("no tooltip over the virtual column")
+		}
+		a.mouse(chromedp.MouseMoved, 1100, 400) // over the panel
+		a.waitFrames(3)
+		if tip := a.probeX().Tip; len(tip) != 0 {
+			t.Errorf("tooltip after leaving: %q", tip)
+		}
+		a.importText(preset(t, "hikey"))
+		if tip := a.probeX().Tip; len(tip) != 0 {
+			t.Errorf("tooltip after a preset change: %q", tip)
+		}
+	})
+
+	t.Run("go to an address marks it on both spaces", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "qemu-virt-1g"))
+		a.choose("#goto", "0x40200000")
+		eval[bool](a, `(document.getElementById("goto-form").requestSubmit(), true)`)
+		a.poll(`JSON.parse(linmapTest.probe()).marks && JSON.parse(linmapTest.probe()).marks.length === 2`)
+		if n := eval[string](a, `document.getElementById("notices").textContent`); !strings.Contains(n, "↔") {
+			t.Errorf("notice %q", n)
+		}
+		a.shot("goto.png")
+	})
+
+	t.Run("the exported PNG carries title and results", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "seed-b-hypothesis2"))
+		eval[string](a, "linmap.dismiss(0)")
+		a.waitFrames(2)
+		a.do(chromedp.Evaluate[chromedp.Void](`window.linmapLastDownload = null`))
+		a.clickSel("#export-png")
+		a.poll(`window.linmapLastDownload !== null`)
+		img, err := png.Decode(bytes.NewReader(a.pngDownload()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := a.probeX()
+		s := p.Scale
+		head := rect{0, 0, 600 * s, 48 * s}
+		dark := countFunc(img, head, func(r, g, b uint8) bool { return r < 90 && g < 90 && b < 90 })
+		if dark < 300 {
+			t.Errorf("the PNG's header has %d text pixels: no title or results", dark)
+		}
+		banner := rect{0, p.Banner.Y0 * s, p.Banner.X1 * s, p.Banner.Y1 * s}
+		if n := count(img, banner, pal["fatal"], 3); n < 1000 {
+			t.Errorf("the PNG does not show the panic (%d px)", n)
+		}
+		a.shot("export-png-page.png")
+	})
+
+	t.Run("at the failure the steps that explain it, in full", func(t *testing.T) {
+		a.t = t
+		eval[string](a, `linmap.jump("failure")`)
+		a.poll(`document.querySelectorAll("#explain li").length >= 3`)
+		items := eval[[]string](a, `[...document.querySelectorAll("#explain li")].map(l => l.textContent)`)
+		lastItem := items[len(items)-1]
+		fatal := a.result().Result.Fatal.Message
+		if !strings.Contains(lastItem, "Failed to allocate") || strings.HasSuffix(lastItem, "…") {
+			t.Errorf("last explained step %q (fatal %q)", lastItem, fatal)
+		}
+		a.shot("failure-explained.png")
+	})
+
+	t.Run("compare shows two views with the differences outlined", func(t *testing.T) {
+		a.t = t
+		a.importText(preset(t, "oracle-a-single-1G")) // v6.1
+		a.choose("#cmp-era", "v6.12")
+		a.choose("#cmp-mode", "side")
+		a.poll(`JSON.parse(linmapTest.probe()).panes.length === 2`)
+		a.waitFrames(3)
+		p := a.probeX()
+		img := a.screenshot()
+		for i, pn := range p.Panes {
+			leaf := 0
+			for _, k := range []string{"pud", "pmd", "page"} {
+				leaf += count(img, pn.VA, pal[k], 3)
+			}
+			if leaf < 500 {
+				t.Errorf("pane %d: %d leaf-coloured pixels in its virtual column", i, leaf)
+			}
+		}
+		if len(p.Marks) == 0 {
+			t.Fatal("no differences outlined")
+		}
+		// Outlined, not filled: the inside of a mark keeps the leaf colours.
+		m := p.Marks[0]
+		inside := rect{m.X0 + 3, m.Y0 + 3, m.X1 - 3, m.Y1 - 3}
+		if inside.Y1-inside.Y0 > 2 {
+			if n := count(img, inside, pal["diff"], 10); n > (int(inside.X1-inside.X0)*int(inside.Y1-inside.Y0))/2 {
+				t.Errorf("the difference is filled (%d diff-coloured pixels inside)", n)
+			}
+		}
+		over := eval[bool](a, `(() => { const o = document.getElementById("cmp-out"); return o.scrollWidth > o.clientWidth + 1; })()`)
+		if over {
+			t.Error("the compare table overflows the panel")
+		}
+		a.shot("compare-side-by-side.png")
+		a.choose("#cmp-mode", "")
+		a.poll(`JSON.parse(linmapTest.probe()).panes.length === 1`)
+	})
+}

@@ -1,0 +1,68 @@
+package bridge
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// FrameTime is the Go-side CPU time of one drawn frame: the Update calls
+// since the previous frame, the Draw, and the engine runs inside Update.
+type FrameTime struct{ Update, Draw, Engine time.Duration }
+
+// Stat summarises durations in milliseconds.
+type Stat struct {
+	MeanMs float64 `json:"mean_ms"`
+	P50Ms  float64 `json:"p50_ms"`
+	P95Ms  float64 `json:"p95_ms"`
+	MaxMs  float64 `json:"max_ms"`
+}
+
+// Perf summarises frames: Update+Draw (the budget), and its parts.
+type Perf struct {
+	Count      int  `json:"count"`
+	UpdateDraw Stat `json:"update_draw"`
+	Update     Stat `json:"update"`
+	Draw       Stat `json:"draw"`
+	Engine     Stat `json:"engine"`
+}
+
+func stat(ds []time.Duration) Stat {
+	if len(ds) == 0 {
+		return Stat{}
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	var sum time.Duration
+	for _, v := range s {
+		sum += v
+	}
+	ms := func(v time.Duration) float64 { return float64(v) / 1e6 }
+	return Stat{
+		MeanMs: ms(sum) / float64(len(s)),
+		P50Ms:  ms(s[len(s)/2]),
+		P95Ms:  ms(s[(len(s)*95)/100]),
+		MaxMs:  ms(s[len(s)-1]),
+	}
+}
+
+// Summarise computes Perf from recorded frames.
+func Summarise(fs []FrameTime) Perf {
+	var ud, u, d, e []time.Duration
+	for _, f := range fs {
+		ud = append(ud, f.Update+f.Draw)
+		u = append(u, f.Update)
+		d = append(d, f.Draw)
+		e = append(e, f.Engine)
+	}
+	return Perf{Count: len(fs), UpdateDraw: stat(ud), Update: stat(u), Draw: stat(d), Engine: stat(e)}
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return `{"error":` + strconv.Quote(err.Error()) + `}`
+	}
+	return string(b)
+}

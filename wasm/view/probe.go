@@ -1,0 +1,93 @@
+package view
+
+import (
+	"math"
+)
+
+// Rect is a rectangle in CSS pixels.
+type Rect struct {
+	X0 float64 `json:"x0"`
+	Y0 float64 `json:"y0"`
+	X1 float64 `json:"x1"`
+	Y1 float64 `json:"y1"`
+}
+
+// PaneProbe is one full view's columns.
+type PaneProbe struct {
+	PA      Rect `json:"pa"`
+	VA      Rect `json:"va"`
+	Ribbons Rect `json:"ribbons"`
+}
+
+// Probe tells tests where things are on screen, in CSS pixels, read from
+// the same scene that is drawn and hit-tested, so they can aim the mouse
+// and sample the screenshot without guessing.
+type Probe struct {
+	Scale   float64     `json:"scale"`
+	PA      Rect        `json:"pa"`      // the first pane's physical column (band)
+	VA      Rect        `json:"va"`      // its virtual column
+	Ribbons Rect        `json:"ribbons"` // between them
+	Panes   []PaneProbe `json:"panes"`
+	Banks   []Rect      `json:"banks"` // by layout index, clipped to the band
+	Image   Rect        `json:"image"`
+	Banner  Rect        `json:"banner"` // where a fatal outcome is shown
+	Header  Rect        `json:"header"` // the title and results lines
+	Marks   []Rect      `json:"marks"`  // marked ranges in the first pane, as Marks lists them
+	Tables  []Rect      `json:"tables"` // page-table runs
+	Step    Rect        `json:"step"`   // the timeline step's physical range (zero when none)
+	Limit   Rect        `json:"limit"`  // the memblock limit line at the step
+	// Tip is the tooltip on screen, one line each.
+	Tip     []string `json:"tip"`
+	Focused bool     `json:"focused"`
+}
+
+// Probe returns the current on-screen geometry.
+func (g *Game) Probe() Probe {
+	s := g.vp.s
+	p := Probe{Scale: s, Tip: g.tip, Focused: g.Focused}
+	if len(g.vp.panes) == 0 || len(g.sc.panes) == 0 {
+		return p
+	}
+	gm := g.vp.panes[0].g
+	r := func(x0, y0, x1, y1 float64) Rect {
+		c := func(y float64) float64 { return math.Max(gm.bandTop, math.Min(gm.bandBot, y)) / s }
+		return Rect{x0 / s, c(y0), x1 / s, c(y1)}
+	}
+	for _, pn := range g.vp.panes {
+		q := pn.g
+		p.Panes = append(p.Panes, PaneProbe{
+			PA:      r(q.paX0, q.bandTop, q.paX1, q.bandBot),
+			VA:      r(q.vaX0, q.bandTop, q.vaX1, q.bandBot),
+			Ribbons: r(q.paX1, q.bandTop, q.vaX0, q.bandBot),
+		})
+	}
+	p.PA, p.VA, p.Ribbons = p.Panes[0].PA, p.Panes[0].VA, p.Panes[0].Ribbons
+	p.Banner = Rect{0, bannerTop, g.vp.w / s, bannerTop + 30}
+	p.Header = Rect{0, headerTop, g.vp.w / s, headerTop + 48}
+	ps := &g.sc.panes[0]
+	p.Banks = make([]Rect, len(ps.content.l.Memory))
+	for _, it := range ps.pa {
+		switch it.kind {
+		case kBank:
+			p.Banks[it.idx] = r(it.x0, it.y0, it.x1, it.y1)
+		case kImage:
+			if p.Image.X1 == 0 {
+				p.Image = r(it.x0, it.y0, it.x1, it.y1)
+			} else {
+				p.Image.Y1 = r(0, 0, 0, it.y1).Y1
+			}
+		case kTables:
+			p.Tables = append(p.Tables, r(it.x0, it.y0, it.x1, it.y1))
+		}
+	}
+	for _, mk := range ps.marks {
+		p.Marks = append(p.Marks, r(mk.x0, mk.y0, mk.x1, mk.y1))
+	}
+	if st := ps.step; st.x1 > st.x0 {
+		p.Step = r(st.x0, st.y0, st.x1, st.y1)
+	}
+	if l := g.sc.limit; l.w > 0 {
+		p.Limit = r(l.x0, l.y-l.w/2, l.x1, l.y+l.w/2)
+	}
+	return p
+}
