@@ -23,20 +23,20 @@ import (
 type Bridge struct {
 	cmd chan<- view.Command
 
-	mu     sync.Mutex
+	mu      sync.Mutex
 	lay     *layout.Layout // after the last frame, for exports and links
 	res     *result.Result
 	runErr  string
 	notices string // every notice's text, for the tests
-	probe  view.Probe
-	perf   []FrameTime // a ring of the last perfKeep frames
-	pi     int
-	steps  []time.Duration // Update+Draw of frames that showed a new step
-	shown  uint64          // model version the panel shows
-	frames int
-	ready  bool
-	funcs  []js.Func // kept alive for the page's lifetime
-	ss     sessionJS
+	probe   view.Probe
+	perf    []FrameTime // a ring of the last perfKeep frames
+	pi      int
+	steps   []time.Duration // Update+Draw of frames that showed a new step
+	shown   uint64          // model version the panel shows
+	frames  int
+	ready   bool
+	funcs   []js.Func // kept alive for the page's lifetime
+	ss      sessionJS
 }
 
 const perfKeep = 2000

@@ -63,7 +63,7 @@ func diffMark(d *compareview.Model, h compareview.Highlight) Mark {
 		return s.State
 	}
 	return Mark{Space: PA, Base: h.PA, Size: h.Size, Kind: MarkDiff,
-		Label: fmt.Sprintf("differs (%s): %s in %s, %s in %s", h.Kind, side(h.A), d.LabelA, side(h.B), d.LabelB),
+		Label:  fmt.Sprintf("differs (%s): %s in %s, %s in %s", h.Kind, side(h.A), d.LabelA, side(h.B), d.LabelB),
 		Detail: []string{d.LabelA + ": " + h.A.Why, d.LabelB + ": " + h.B.Why}}
 }
 
