@@ -217,6 +217,7 @@ func (m *Model) SetLayout(l *layout.Layout, label, preset string, assumptions []
 		m.CancelDrag()
 	}
 	m.replace(l, preset, nil)
+	m.docs++
 	m.assumptions = assumptions
 	m.sel = Selection{}
 	m.record(label, preset)
@@ -226,6 +227,7 @@ func (m *Model) SetLayout(l *layout.Layout, label, preset string, assumptions []
 // is not itself an undoable edit).
 func (m *Model) Restore(l *layout.Layout, preset string) {
 	m.replace(l, preset, nil)
+	m.docs++
 	m.assumptions = assumptionsOf(l, "")
 	m.resetHistory()
 }

@@ -40,6 +40,7 @@ type Model struct {
 	version uint64 // any change anyone shows
 	content uint64 // changes of what occupies the address spaces (axes follow)
 	edits   uint64 // settled changes of the layout (autosave follows)
+	docs    uint64 // a new layout replaced the old one (import, preset, link)
 
 	lay    *layout.Layout
 	res    *result.Result
@@ -82,6 +83,10 @@ func (m *Model) Version() uint64 { return m.version }
 // ContentVersion increases when the ranges drawn on the axes change (the
 // layout, its result, B's result): the view rebuilds its axes then.
 func (m *Model) ContentVersion() uint64 { return m.content }
+
+// Document increases when a new layout replaces the one shown (import,
+// preset, link, autosave): the view fits it instead of keeping the zoom.
+func (m *Model) Document() uint64 { return m.docs }
 
 // Edits increases with every settled layout change: autosave follows it.
 func (m *Model) Edits() uint64 { return m.edits }

@@ -69,6 +69,11 @@ func (g *Game) sync() {
 	if (g.vp.content != g.m.ContentVersion() || len(g.vp.panes) != len(cs)) && !g.m.Dragging() {
 		g.vp.content = g.m.ContentVersion()
 		g.vp.rebuild(cs)
+		if g.vp.doc != g.m.Document() {
+			// Another machine: the old zoom means nothing there.
+			g.vp.doc = g.m.Document()
+			g.vp.fit()
+		}
 	}
 	if f := g.m.Focus(); f.Seq != g.vp.focus {
 		g.vp.focus = f.Seq
@@ -114,6 +119,7 @@ func (g *Game) resize() {
 		return
 	}
 	g.vp.w, g.vp.h, g.vp.s = w, h, s
+	g.vp.content, g.vp.doc = g.m.ContentVersion(), g.m.Document()
 	g.vp.rebuild(g.contents())
 	if g.pending != nil {
 		g.vp.apply(*g.pending)

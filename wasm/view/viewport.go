@@ -59,6 +59,7 @@ type viewport struct {
 	content uint64 // the model's ContentVersion the axes were built for
 	ver     uint64 // grows with every zoom, pan, resize or rebuild
 	focus   int    // the model's last applied Focus.Seq
+	doc     uint64 // the model's Document the zoom belongs to
 }
 
 // content is what a pane draws: a layout and its result.
