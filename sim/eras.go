@@ -25,6 +25,9 @@ type Era struct {
 	// Since is the first kernel version whose rules this era describes;
 	// zero for an era no released kernel has (the RFC).
 	Since Version `json:"since"`
+	// Checked says what the era's rules were checked on: real kernels
+	// booted under QEMU (shared/oracle), or the sources read.
+	Checked string `json:"checked"`
 	// Ptdump is how the era's /sys/kernel/debug/kernel_page_tables prints.
 	Ptdump ptdump.Style `json:"-"`
 }
@@ -37,6 +40,7 @@ type EraInfo struct {
 	Note            string           `json:"note,omitempty"`
 	Summary         string           `json:"summary"`
 	Since           string           `json:"since,omitempty"`
+	Checked         string           `json:"checked"`
 	VABits          map[string][]int `json:"va_bits"`
 	DefaultPageSize string           `json:"default_page_size"`
 	DefaultVABits   map[string]int   `json:"default_va_bits"`
@@ -44,7 +48,7 @@ type EraInfo struct {
 
 // Info is the era's public description.
 func (e *Era) Info() EraInfo {
-	i := EraInfo{ID: e.ID, Label: e.Label, Released: e.Released, Note: e.Note, Summary: e.Summary,
+	i := EraInfo{ID: e.ID, Label: e.Label, Released: e.Released, Note: e.Note, Summary: e.Summary, Checked: e.Checked,
 		VABits: e.Kconfig.VABits, DefaultPageSize: e.Kconfig.DefaultPageSize, DefaultVABits: e.Kconfig.DefaultVABits}
 	if !e.Since.IsZero() {
 		i.Since = e.Since.String()
@@ -92,13 +96,14 @@ var (
 	def52      = map[string]int{"4K": 52, "16K": 52, "64K": 52}
 )
 
-// ptdump styles: one marker and mapped ranges only before v5.4; markers
-// start/end and holes from v5.4; Normal-Tagged memory from v5.10 (MTE);
-// the BTI GP column from v5.8.
+// ptdump styles, as each era's kernel_page_tables printed (the columns by
+// version are in docs/research/ptdump-and-versions.md, Part A).
 var (
-	ptdumpOld  = ptdump.Style{}
-	ptdump515  = ptdump.Style{StartEnd: true, Holes: true, GP: true, Tagged: true}
-	ptdumpLPA2 = ptdump.Style{StartEnd: true, Holes: true, GP: true, Tagged: true}
+	ptdumpV318 = ptdump.Style{Title: "Kernel Mapping"}
+	ptdumpV46  = ptdump.Style{Title: "Linear Mapping", Valid: true, ContBlk: true}
+	ptdumpV419 = ptdump.Style{Title: "Linear Mapping", Level: true, Valid: true, ContBlk: true}
+	ptdumpV515 = ptdump.Style{StartEnd: true, Level: true, Valid: true, ContBlk: true, Holes: true, GP: true, Tagged: true}
+	ptdumpV69  = ptdump.Style{StartEnd: true, Level: true, Valid: true, ContBlk: true, Holes: true, GP: true, Tagged: true, PMDAtRoot: true}
 )
 
 // eras is the registry, oldest first.
@@ -106,50 +111,50 @@ var eras = []Era{
 	{Spec: kernel.Spec{ID: "v3.18", Policy: kernel.V3_18, Messages: kernel.MessagesV318,
 		Kconfig: kernel.Kconfig{VABits: vaClassic, DefaultPageSize: "4K", DefaultVABits: defClassic},
 		Builds:  kernel.Builds{Default: kernel.Build{TextOffset: 0x80000, Stext: 0x1000, Etext: 0x600000, InitBegin: 0x680000, End: 0x800000}}},
-		Label: "v3.18", Released: "Dec 2014", Since: Version{3, 7}, Ptdump: ptdumpOld,
+		Label: "v3.18", Released: "Dec 2014", Since: Version{3, 7}, Ptdump: ptdumpV318, Checked: "sources of 3.17–4.3",
 		Summary: "PHYS_OFFSET = image load address − TEXT_OFFSET; tables come from the first bank below a memblock limit; its unaligned head is skipped."},
 	{Spec: kernel.Spec{ID: "rfc-2014", Policy: kernel.RFC2014, Messages: kernel.MessagesV318,
 		Kconfig: kernel.Kconfig{VABits: vaClassic, DefaultPageSize: "4K", DefaultVABits: defClassic},
 		Builds:  kernel.Builds{Default: kernel.Build{TextOffset: 0x80000, Stext: 0x1000, Etext: 0x600000, InitBegin: 0x680000, End: 0x800000}}},
-		Label: "RFC Nov 2014", Released: "not merged", Ptdump: ptdumpOld,
+		Label: "RFC Nov 2014", Released: "not merged", Ptdump: ptdumpV318, Checked: "the seed thread (no patch text)",
 		Note:    "reconstructed from the discussion: the patch text is lost",
 		Summary: "The kernel's own PMD/PUD region is mapped first, tables come only from memory already mapped, and no unaligned head is skipped."},
 	{Spec: kernel.Spec{ID: "v4.6", Policy: kernel.V4_6, Messages: kernel.MessagesV46,
 		Kconfig: kernel.Kconfig{VABits: va16K, DefaultPageSize: "4K", DefaultVABits: def48},
 		Builds:  kernel.Builds{Default: kernel.Build{TextOffset: 0x80000, Stext: 0x10000, Etext: 0x700000, InitBegin: 0x900000, End: 0xc00000, Randomize: true}}},
-		Label: "v4.6", Released: "May 2016", Since: Version{4, 6}, Ptdump: ptdumpOld,
+		Label: "v4.6", Released: "May 2016", Since: Version{4, 6}, Ptdump: ptdumpV46, Checked: "sources of 4.6–4.9",
 		Summary: "Kernel image decoupled from PAGE_OFFSET: memstart_addr from memblock, tables through fixmap from anywhere, read-only text alias."},
 	{Spec: kernel.Spec{ID: "v4.19", Policy: kernel.V4_19, Messages: kernel.MessagesV419,
 		Kconfig: kernel.Kconfig{VABits: va16K, DefaultPageSize: "4K", DefaultVABits: def48},
 		Builds:  kernel.Builds{Default: kernel.Build{TextOffset: 0x80000, Stext: 0x10000, Etext: 0xcb0000, InitBegin: 0x1200000, End: 0x1500000, Randomize: true}}},
-		Label: "v4.19", Released: "Oct 2018", Since: Version{4, 11}, Ptdump: ptdumpOld,
+		Label: "v4.19", Released: "Oct 2018", Since: Version{4, 12}, Ptdump: ptdumpV419, Checked: "sources of 4.15, 4.19; a real 4.14 ptdump",
 		Summary: "Contiguous hints; the kernel alias and crash kernel are marked NOMAP and mapped afterwards; memory above the PA range is removed."},
 	{Spec: kernel.Spec{ID: "v5.15", Policy: kernel.V5_15, Messages: kernel.MessagesV54,
 		Kconfig: kernel.Kconfig{VABits: va52on64K, DefaultPageSize: "4K", DefaultVABits: def48},
 		Builds: kernel.Builds{Default: kernel.Build{Stext: 0x10000, Etext: 0xc00000, InitBegin: 0x1400000, End: 0x1c00000,
 			Randomize: true, RodataFullDefault: true}}},
-		Label: "v5.15", Released: "Oct 2021", Since: Version{5, 4}, Ptdump: ptdump515,
+		Label: "v5.15", Released: "Oct 2021", Since: Version{5, 4}, Ptdump: ptdumpV515, Checked: "sources of 5.4–5.15",
 		Summary: "Flipped VA space; rodata=full by default, crashkernel= and KFENCE force a page-granular linear map; DT no-map becomes NOMAP."},
 	{Spec: kernel.Spec{ID: "v6.1", Policy: kernel.V6_1, Messages: kernel.MessagesV54,
 		Kconfig: kernel.Kconfig{VABits: va52on64K, DefaultPageSize: "4K", DefaultVABits: def48},
 		Builds: kernel.Builds{Default: kernel.Build{Stext: 0x10000, Etext: 0xd00000, InitBegin: 0x1660000, End: 0x2010000,
 			Randomize: true, RodataFullDefault: true}}},
-		Label: "v6.1", Released: "Dec 2022", Since: Version{6, 1}, Ptdump: ptdump515,
+		Label: "v6.1", Released: "Dec 2022", Since: Version{5, 19}, Ptdump: ptdumpV515, Checked: "Debian 6.1.192 under QEMU",
 		Summary: "Early KFENCE pool mapped with pages so the rest may use blocks; crashkernel only forces pages with ZONE_DMA/DMA32."},
 	{Spec: kernel.Spec{ID: "v6.12", Policy: kernel.V6_12, Messages: kernel.MessagesV54,
 		Kconfig: kernel.Kconfig{VABits: vaLPA2, DefaultPageSize: "4K", DefaultVABits: def52},
 		Builds:  debian612},
-		Label: "v6.12", Released: "Nov 2024", Since: Version{6, 9}, Ptdump: ptdumpLPA2,
+		Label: "v6.12", Released: "Nov 2024", Since: Version{6, 9}, Ptdump: ptdumpV69, Checked: "Debian 6.12.117 (4K, 16K) under QEMU",
 		Summary: "LPA2: 52-bit VA with 4K/16K pages, folded at run time on older CPUs; the image is mapped before paging_init; alias starts at _text."},
 	{Spec: kernel.Spec{ID: "v6.18", Policy: kernel.V6_18, Messages: kernel.MessagesV54,
 		Kconfig: kernel.Kconfig{VABits: vaLPA2, DefaultPageSize: "4K", DefaultVABits: def52},
 		Builds:  debian612},
-		Label: "v6.18", Released: "Nov 2025", Since: Version{6, 18}, Ptdump: ptdumpLPA2,
+		Label: "v6.18", Released: "Nov 2025", Since: Version{6, 18}, Ptdump: ptdumpV69, Checked: "sources of 6.18.2",
 		Summary: "No linear-map randomisation; rodata=on means full; CPUs with BBML2_NOABORT keep block mappings under rodata=full."},
 	{Spec: kernel.Spec{ID: "v7.2", Policy: kernel.V7_2, Messages: kernel.MessagesV72,
 		Kconfig: kernel.Kconfig{VABits: vaLPA2, DefaultPageSize: "4K", DefaultVABits: def52},
 		Builds:  debian72},
-		Label: "v7.2", Released: "Aug 2026", Since: Version{7, 2}, Ptdump: ptdumpLPA2,
+		Label: "v7.2", Released: "Aug 2026", Since: Version{7, 2}, Ptdump: ptdumpV69, Checked: "Debian 7.2.13 (4K, 16K) and 7.2.13 built 4K/39, 16K/36, 16K/47, 64K/48, 64K/52 under QEMU",
 		Summary: "The kernel alias and data/bss are mapped first with the loop's flags (pages under rodata=on), the KFENCE pool before them; no block over a table, no cont over plain entries."},
 }
 

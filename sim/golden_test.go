@@ -25,7 +25,10 @@ type oracleCase struct {
 	Memstart    []string    `json:"memstart_addr_derived"`
 	LinearStart layout.Addr `json:"PAGE_OFFSET_vabits_actual"`
 	LinearEnd   layout.Addr `json:"PAGE_END"`
-	Walk        struct {
+	Raw         struct {
+		Dmesg []string `json:"dmesg_selected"`
+	} `json:"raw"`
+	Walk struct {
 		Levels       int `json:"levels"`
 		VABitsActual int `json:"vabits_actual"`
 	} `json:"walk"`
@@ -115,6 +118,35 @@ func TestOracleCases(t *testing.T) {
 			if !equalRuns(got, exp) {
 				t.Errorf("linear map differs from the kernel's\n got: %s\nwant: %s", fmtRuns(got), fmtRuns(exp))
 			}
+			// The kernel messages the engine predicts are in the kernel's log
+			// (where the harness kept its selected lines).
+			if len(want.Raw.Dmesg) > 0 {
+				for _, w := range res.Warnings {
+					found := false
+					for _, line := range want.Raw.Dmesg {
+						found = found || strings.Contains(line, w)
+					}
+					if !found {
+						t.Errorf("the engine warns %q; the kernel's log does not have it", w)
+					}
+				}
+			}
+			// And what the kernel printed of the messages the engine models,
+			// the engine predicts.
+			for _, line := range want.Raw.Dmesg {
+				for _, msg := range modelledMessages {
+					if !strings.Contains(line, msg) {
+						continue
+					}
+					found := false
+					for _, w := range res.Warnings {
+						found = found || strings.Contains(line, w)
+					}
+					if !found {
+						t.Errorf("the kernel printed %q; the engine does not warn it", line)
+					}
+				}
+			}
 			var mem []string
 			for _, m := range res.Memblock.Memory {
 				mem = append(mem, m.Base.String()+"-"+(m.Base+m.Size).String())
@@ -129,6 +161,12 @@ func TestOracleCases(t *testing.T) {
 		})
 	}
 }
+
+// modelledMessages are kernel messages the engine must predict when the
+// kernel printed them.
+var modelledMessages = []string{"Invalid option string for rodata", "Malformed early option", "Unknown kernel command line parameters \"debug_pagealloc",
+	"failed to allocate kfence pool", "Memory doesn't fit in the linear mapping", "Ignoring memory", "initrd not fully accessible",
+	"Reserved memory: node", "Reserved memory: failed to reserve"}
 
 func equalRuns(a, b []shapeRun) bool {
 	if len(a) != len(b) {

@@ -160,6 +160,8 @@ func TestWhyNamesRuleAndFunction(t *testing.T) {
 		// here (not a kernel option) builds that case without it.
 		kfence := !strings.Contains(c.cmdline, "nokfence")
 		c2.Kernel.Config.KFENCE = &kfence
+		debug := true
+		c2.Kernel.Config.DebugPagealloc = &debug
 		c2.Kernel.Config.KFENCESampleInterval = nil
 		r := runEra(t, c2, c.era)
 		var got string

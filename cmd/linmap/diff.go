@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -78,15 +77,12 @@ func cmdDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	d := compare.Results(ra, rb)
 	if *format == "json" {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
+		if code := writeJSON(stdout, stderr, struct {
 			A string `json:"a"`
 			B string `json:"b"`
 			compare.Diff
-		}{nameA, nameB, d}); err != nil {
-			fmt.Fprintf(stderr, "linmap diff: %v\n", err)
-			return 1
+		}{nameA, nameB, d}); code != 0 {
+			return code
 		}
 		return 0
 	}

@@ -38,19 +38,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "diff":
 			return cmdDiff(args[1:], stdin, stdout, stderr)
 		case "eras":
-			eras := sim.Eras()
-			wID, wRel := 0, 0
-			for _, e := range eras {
-				wID, wRel = max(wID, len(e.ID)), max(wRel, len(e.Released))
-			}
-			for _, e := range eras {
-				note := ""
-				if e.Note != "" {
-					note = " (" + e.Note + ")"
-				}
-				fmt.Fprintf(stdout, "%-*s  %-*s  %s%s\n", wID, e.ID, wRel, e.Released, e.Summary, note)
-			}
-			return 0
+			return cmdEras(args[1:], stdout, stderr)
 		}
 	}
 	return cmdRun(args, stdin, stdout, stderr)
@@ -61,7 +49,7 @@ const runUsage = `usage: linmap [-era E] [-page-size 4K|16K|64K] [-va-bits N] [-
        linmap diff -era A -era B [-format text|json] LAYOUT.json|-
        linmap import [-format F] FILE|-     (dts, dtb, memblock, iomem, efi, …)
        linmap export -format dts|dtb|json LAYOUT.json|-
-       linmap eras
+       linmap eras [-format text|json|markdown]
 `
 
 // overrides are the flags that replace layout fields.
@@ -123,11 +111,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch *format {
 	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			fmt.Fprintf(stderr, "linmap: %v\n", err)
-			return 1
+		if code := writeJSON(stdout, stderr, res); code != 0 {
+			return code
 		}
 	case "ptdump":
 		if err := sim.Ptdump(stdout, res); err != nil {
@@ -223,4 +208,57 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// cmdEras lists the era registry: what each era changed, the kernel
+// versions it describes and the VA_BITS its Kconfig offered.
+func cmdEras(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("eras", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "text", "text, json or markdown")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	eras := sim.Eras()
+	switch *format {
+	case "json":
+		var out []sim.EraInfo
+		for _, e := range eras {
+			out = append(out, e.Info())
+		}
+		return writeJSON(stdout, stderr, out)
+	case "markdown":
+		fmt.Fprint(stdout, sim.EraTable())
+	case "text":
+		wID, wRel := 0, 0
+		for _, e := range eras {
+			wID, wRel = max(wID, len(e.ID)), max(wRel, len(e.Released))
+		}
+		for _, e := range eras {
+			since := "not released"
+			if !e.Since.IsZero() {
+				since = "from v" + e.Since.String()
+			}
+			note := ""
+			if e.Note != "" {
+				note = " (" + e.Note + ")"
+			}
+			fmt.Fprintf(stdout, "%-*s  %-*s  %-13s  %s%s\n", wID, e.ID, wRel, e.Released, since, e.Summary, note)
+		}
+	default:
+		fmt.Fprintf(stderr, "linmap: eras: -format %q: use text, json or markdown\n", *format)
+		return 2
+	}
+	return 0
+}
+
+// writeJSON writes v as indented JSON, the CLI's machine-readable output.
+func writeJSON(stdout, stderr io.Writer, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(stderr, "linmap: %v\n", err)
+		return 1
+	}
+	return 0
 }

@@ -151,10 +151,14 @@ func TestRun(t *testing.T) {
 		{name: "missing file", args: []string{"/nonexistent/layout.json"}, code: 2, err: `no such file`},
 
 		{name: "eras", args: []string{"eras"}, want: []string{
-			`(?m)\Av3\.18 +Dec 2014 +PHYS_OFFSET = image load address`,
-			`(?m)^rfc-2014 +not merged +.*\(reconstructed from the discussion: the patch text is lost\)$`,
-			`(?m)^v6\.18 +Nov 2025 +No linear-map randomisation`,
+			`(?m)\Av3\.18 +Dec 2014 +from v3\.7 +PHYS_OFFSET = image load address`,
+			`(?m)^rfc-2014 +not merged +not released +.*\(reconstructed from the discussion: the patch text is lost\)$`,
+			`(?m)^v6\.18 +Nov 2025 +from v6\.18 +No linear-map randomisation`,
+			`(?m)^v7\.2 +Aug 2026 +from v7\.2 +The kernel alias and data/bss are mapped first`,
 		}},
+		{name: "eras json", args: []string{"eras", "-format", "json"}, want: []string{`"id": "v7.2"`, `"since": "4.12"`, `"checked": "Debian 6.1.192 under QEMU"`, `"default_page_size": "4K"`}},
+		{name: "eras markdown", args: []string{"eras", "-format", "markdown"}, want: []string{"(?m)^\\| `v7\\.2` \\| Aug 2026 \\| v7\\.2 \\|"}},
+		{name: "eras bad format", args: []string{"eras", "-format", "csv"}, code: 2, err: `eras: -format "csv"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,9 +61,18 @@ func Export(l *layout.Layout) []byte {
 
 	if len(l.Reserved) > 0 {
 		b.WriteString("\n\treserved-memory {\n\t\t#address-cells = <2>;\n\t\t#size-cells = <2>;\n\t\tranges;\n")
-		for _, r := range l.Reserved {
+		for i, r := range l.Reserved {
+			if r.RegIndex > 0 && r.Name != "" && firstPair(l.Reserved[:i], r.Name) >= 0 {
+				continue // written with its node's first pair
+			}
 			name := unique(used, nodeName(r.Name, uint64(r.Base)))
-			fmt.Fprintf(&b, "\n\t\t%s {\n\t\t\treg = <%s %s>;\n", name, cells64(uint64(r.Base)), cells64(uint64(r.Size)))
+			fmt.Fprintf(&b, "\n\t\t%s {\n\t\t\treg = <%s %s", name, cells64(uint64(r.Base)), cells64(uint64(r.Size)))
+			for _, p := range l.Reserved[i+1:] {
+				if r.Name != "" && p.Name == r.Name && p.RegIndex > 0 {
+					fmt.Fprintf(&b, " %s %s", cells64(uint64(p.Base)), cells64(uint64(p.Size)))
+				}
+			}
+			b.WriteString(">;\n")
 			if r.NoMap {
 				b.WriteString("\t\t\tno-map;\n")
 			}
@@ -76,6 +85,16 @@ func Export(l *layout.Layout) []byte {
 	}
 	b.WriteString("};\n")
 	return []byte(b.String())
+}
+
+// firstPair returns the index of the node named name in rs, or -1.
+func firstPair(rs []layout.Reserved, name string) int {
+	for i, r := range rs {
+		if r.Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 func cells64(v uint64) string { return fmt.Sprintf("0x%x 0x%x", v>>32, uint32(v)) }

@@ -225,6 +225,8 @@ func TestRoundTrip(t *testing.T) {
 			{Base: 0x5000000, Size: 0x300000, Name: "secmon"},
 			{Base: 0x10000000, Size: 0x10000000, Name: "linux,cma", Reusable: true},
 			{Base: 0x20000000, Size: 0x1000, Name: "weird name/with*chars"},
+			{Base: 0x30000000, Size: 0x100000, Name: "two-regs@30000000", NoMap: true},
+			{Base: 0x38000000, Size: 0x200000, Name: "two-regs@30000000", NoMap: true, RegIndex: 1},
 		},
 		Image:  layout.Image{Base: 0x1080000},
 		Initrd: &layout.Blob{Base: 0x4000000, Size: 0xf141e},
@@ -246,6 +248,10 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if !eqSlices(got, want) {
 		t.Errorf("reserved = %+v, want %+v", got, want)
+	}
+	// A node's two <base size> pairs stay one node: same name, reg_index 0 and 1.
+	if n := len(out.Reserved); n < 2 || out.Reserved[n-2].Name != out.Reserved[n-1].Name || out.Reserved[n-2].RegIndex != 0 || out.Reserved[n-1].RegIndex != 1 {
+		t.Errorf("two-reg node imported as %+v", out.Reserved)
 	}
 	if out.Name != in.Name || out.Kernel.Cmdline != in.Kernel.Cmdline || out.Kernel.KASLRSeed != seed || out.Initrd.Base != in.Initrd.Base || out.Initrd.Size != in.Initrd.Size {
 		t.Errorf("name/chosen differ: got %q %q %s %+v", out.Name, out.Kernel.Cmdline, out.Kernel.KASLRSeed, out.Initrd)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"linmap/formats/internal/guess"
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
@@ -156,8 +157,12 @@ func Import(name string, data []byte) (*layout.Layout, error) {
 	}
 	if !ls.Flagged {
 		notes = append(notes, "this list format has no flags column (v6.1 prints none, v6.12 does): NOMAP regions cannot be told apart and are imported as ordinary memory")
-		l.Kernel.Era = "v6.1"
-		notes = append(notes, "era v6.1 assumed: the list has no flags, so the kernel is older than v6.12")
+		// The flags and node columns came with v6.4; an unflagged list is
+		// older, and v6.3 stands for it.
+		if e, ok := sim.EraForVersion(sim.Version{Major: 6, Minor: 3}); ok {
+			l.Kernel.Era = e.ID
+			notes = append(notes, "era "+e.ID+" assumed: the list has no flags column, which memblock debugfs prints from v6.4")
+		}
 	}
 	if r, ok := guess.KernelReservation(l.Reserved); ok {
 		guess.ImageAt(l, r.Base, r.End())

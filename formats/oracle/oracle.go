@@ -41,6 +41,8 @@ var builds = map[string]kernelBuild{
 	// Kernels built from Debian's 7.2 source with build-kernel.sh
 	// (tinyconfig + base.config + the variant), as their results show.
 	"build:4k-39":  {"7.2.13-oracle-4k-39", "4K", 39, true, img(0x10000, 0x220000, 0x300000, 0x3d0000, 0x4c2000, 0x4d0000), 0x1d8b},
+	"build:4k-48":  {"7.2.13-oracle-4k-48", "4K", 48, true, img(0x10000, 0x230000, 0x310000, 0x3e0000, 0x4d2000, 0x4f0000), 0x1d8b},
+	"build:64k-42": {"7.2.13-oracle-64k-42", "64K", 42, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x720000), 0x1d8b},
 	"build:16k-36": {"7.2.13-oracle-16k-36", "16K", 36, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x560000), 0x1d8b},
 	"build:16k-47": {"7.2.13-oracle-16k-47", "16K", 47, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x570000), 0x1d8b},
 	"build:64k-48": {"7.2.13-oracle-64k-48", "64K", 48, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x750000), 0x1d8b},

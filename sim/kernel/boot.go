@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"linmap/sim/geom"
 	"linmap/sim/layout"
@@ -110,6 +111,10 @@ func (b *Boot) cmdlineWarnings() {
 	}
 	for _, v := range b.Cfg.Invalid {
 		b.warn("arch_parse_debug_rodata", fmt.Sprintf("Invalid option string for rodata: '%s'", v))
+	}
+	if u := b.Cfg.Unknown; len(u) > 0 {
+		b.warn("print_unknown_bootoptions", fmt.Sprintf("Unknown kernel command line parameters \"%s\", will be passed to user space.", strings.Join(u, " ")))
+		b.info("debug_pagealloc= exists only with CONFIG_DEBUG_PAGEALLOC (kernel.config.debug_pagealloc), which distribution kernels leave unset")
 	}
 }
 

@@ -23,6 +23,7 @@ type Config struct {
 	ZoneDMA, ZoneDMA32   bool
 	RandomizeBase        bool
 	RodataFullDefault    bool
+	DebugPageallocBuilt  bool // CONFIG_DEBUG_PAGEALLOC
 
 	// Command line
 	RodataFull     bool // rodata_full
@@ -34,6 +35,7 @@ type Config struct {
 	MovableNode    bool
 	Malformed      []string // "Malformed early option" warnings
 	Invalid        []string // "Invalid option string for rodata" values
+	Unknown        []string // parameters this build does not have
 
 	// Image: physical addresses
 	TextOffset                         uint64
@@ -129,6 +131,7 @@ func Resolve(l *layout.Layout, s *Spec) (Config, error) {
 	c.ZoneDMA32 = pick(cf.ZoneDMA32, true)
 	c.RandomizeBase = pick(cf.RandomizeBase, d.Randomize)
 	c.RodataFullDefault = pick(cf.RodataFullDefault, d.RodataFullDefault)
+	c.DebugPageallocBuilt = pick(cf.DebugPagealloc, d.DebugPagealloc)
 
 	if err := c.parseCmdline(l.Kernel.Cmdline, s.Policy.Cmdline(), l); err != nil {
 		return c, err
@@ -198,7 +201,12 @@ func (c *Config) parseCmdline(s string, rules CmdlineRules, l *layout.Layout) er
 				c.Malformed = append(c.Malformed, "debug_pagealloc")
 				continue
 			}
-			c.DebugPagealloc = on && rules.DebugPagealloc
+			if rules.DebugPagealloc && !c.DebugPageallocBuilt {
+				// Without CONFIG_DEBUG_PAGEALLOC the parameter does not exist.
+				c.Unknown = append(c.Unknown, "debug_pagealloc="+p.Value)
+				continue
+			}
+			c.DebugPagealloc = on && rules.DebugPagealloc && c.DebugPageallocBuilt
 		case "nokaslr":
 			c.NoKASLR = true
 		case "movable_node":

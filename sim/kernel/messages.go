@@ -27,9 +27,9 @@ func fixmapSites(check pgtable.Check, level int) Site {
 		}
 		return Site{Func: "alloc_init_cont_pte", Expr: "BUG_ON(pmd_sect(pmd))"}
 	case pgtable.CheckAttrChange:
-		return Site{Func: levelFuncName(level), Expr: "BUG_ON(!pgattr_change_is_safe(old, new))"}
+		return Site{Func: pgtable.LevelFunc(level), Expr: "BUG_ON(!pgattr_change_is_safe(old, new))"}
 	}
-	return Site{Func: levelFuncName(level), Expr: "WARN_ON"}
+	return Site{Func: pgtable.LevelFunc(level), Expr: "WARN_ON"}
 }
 
 // MessagesV46 are v4.6's (memblock_alloc_base's panic with plain %llx).
@@ -65,18 +65,6 @@ var MessagesV72 = Messages{
 			}
 			return Site{Line: 409, Func: "alloc_init_pud", Expr: "BUG_ON(!pgattr_change_is_safe(pud_val(old_pud), READ_ONCE(pud_val(*pudp))))"}
 		}
-		return Site{Func: levelFuncName(level)}
+		return Site{Func: pgtable.LevelFunc(level)}
 	},
-}
-
-func levelFuncName(level int) string {
-	switch level {
-	case geom.LevelPTE:
-		return "init_pte"
-	case geom.LevelPMD:
-		return "init_pmd"
-	case geom.LevelPUD:
-		return "alloc_init_pud"
-	}
-	return "__create_pgd_mapping"
 }

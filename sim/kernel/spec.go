@@ -38,6 +38,7 @@ type Build struct {
 	KFENCE                       bool
 	KFENCESampleInterval         uint64
 	RodataFullDefault, Randomize bool
+	DebugPagealloc               bool // CONFIG_DEBUG_PAGEALLOC
 }
 
 // Builds gives the typical build per page size; Default serves the page

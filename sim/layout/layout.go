@@ -60,6 +60,7 @@ type Config struct {
 	ZoneDMA32            *bool `json:"zone_dma32,omitempty"`
 	RandomizeBase        *bool `json:"randomize_base,omitempty"`
 	RodataFullDefault    *bool `json:"rodata_full_default_enabled,omitempty"`
+	DebugPagealloc       *bool `json:"debug_pagealloc,omitempty"` // CONFIG_DEBUG_PAGEALLOC: debug_pagealloc= exists
 
 	Extra map[string]json.RawMessage `json:"-"`
 }

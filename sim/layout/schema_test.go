@@ -258,7 +258,7 @@ func TestDocExample(t *testing.T) {
 		check func(t *testing.T, l *Layout)
 	}{
 		{"example parses", func() []byte { return example }, "", func(t *testing.T, l *Layout) {
-			if l.Kernel.Era != "v6.1" || len(l.Memory) != 2 || len(l.Reserved) != 2 || l.DTB == nil || l.Initrd == nil {
+			if l.Kernel.Era != "v6.1" || len(l.Memory) != 2 || len(l.Reserved) != 4 || l.DTB == nil || l.Initrd == nil {
 				t.Errorf("unexpected example content: era %q, %d banks, %d reserved", l.Kernel.Era, len(l.Memory), len(l.Reserved))
 			}
 			if l.Memory[0].Size != 2<<30 || l.Memory[1].Size != 4<<30 || l.Initrd.Size != 16<<20 {

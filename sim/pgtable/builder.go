@@ -137,11 +137,11 @@ func (b *Builder) Mapped(pa, end uint64) [][2]uint64 {
 // touching their geometry, as later permission updates do
 // (mark_linear_text_alias_ro(), mark_rodata_ro()).
 func (b *Builder) Protect(va, size uint64, prot string) {
-	a := b.Offset(va)
-	for _, l := range b.leaves.overlapping(a, a+size) {
-		l.Prot = prot
-		b.leaves.cut(l.Off, l.End)
-		b.leaves.insert(l)
+	a, e := b.Offset(va), b.Offset(va)+size
+	b.leaves.splitAt(a)
+	b.leaves.splitAt(e)
+	for i := b.leaves.find(a); i < len(b.leaves.l) && b.leaves.l[i].Off < e; i++ {
+		b.leaves.l[i].Prot = prot
 	}
 }
 
@@ -201,8 +201,15 @@ func (b *Builder) contChunks(c call, level int, h, m, span uint64, why string) e
 			dirty.add(t.A&^(span-1), alignUp(t.B, span))
 		}
 	}
+	if len(dirty.s) == 0 {
+		return b.entries(c, level, h, m, true, why)
+	}
+	check := "pmd_range_has_valid_noncont()"
+	if level == geom.LevelPTE {
+		check = "pte_range_has_valid_noncont()"
+	}
 	keptWhy := joinWhy(why, fmt.Sprintf("no contiguous bit: this %s chunk already holds %s entries without it, written by an earlier call, and v7.2 keeps them (%s)",
-		geom.SizeName(span), geom.LeafLevelName(level), map[bool]string{true: "pte_range_has_valid_noncont()", false: "pmd_range_has_valid_noncont()"}[level == geom.LevelPTE]))
+		geom.SizeName(span), geom.LeafLevelName(level), check))
 	cur := h
 	for _, d := range dirty.overlaps(h, m) {
 		if cur < d.A {
@@ -274,22 +281,22 @@ func (b *Builder) partial(c call, level int, x, y uint64, why string) error {
 		why = c.FlagsWhy
 	case b.G.BlockLevel(level):
 		why = fmt.Sprintf("the range covers only part of the %s-aligned %s entry, so it needs a %s table (%s)",
-			geom.SizeName(s), geom.LeafLevelName(level), geom.LeafLevelName(level+1), levelFunc(level))
+			geom.SizeName(s), geom.LeafLevelName(level), geom.LeafLevelName(level+1), LevelFunc(level)+"()")
 	}
 	return b.walk(c, level+1, x, y, why)
 }
 
-// levelFunc names the kernel function that writes entries of a level.
-func levelFunc(level int) string {
+// LevelFunc names the kernel function that writes entries of a level.
+func LevelFunc(level int) string {
 	switch level {
 	case geom.LevelPUD:
-		return "alloc_init_pud()"
+		return "alloc_init_pud"
 	case geom.LevelPMD:
-		return "init_pmd()"
+		return "init_pmd"
 	case geom.LevelPTE:
-		return "init_pte()"
+		return "init_pte"
 	}
-	return "__create_pgd_mapping()"
+	return "__create_pgd_mapping"
 }
 
 // noBlockWhy explains why whole entries at `level` over [x, …) are not
@@ -302,7 +309,7 @@ func (b *Builder) noBlockWhy(c call, level int, x uint64) string {
 	case level == geom.LevelPUD && !b.G.BlockLevel(level):
 		return fmt.Sprintf("%s pages have no %s PUD blocks: the kernel uses them only with 4K pages (pud_sect_supported())", b.G.PageName(), geom.SizeName(s))
 	case b.G.BlockLevel(level) && c.pa(x)%s != 0:
-		return fmt.Sprintf("the physical address is not %s-aligned where the virtual one is (%s)", geom.SizeName(s), levelFunc(level))
+		return fmt.Sprintf("the physical address is not %s-aligned where the virtual one is (%s)", geom.SizeName(s), LevelFunc(level)+"()")
 	}
 	return ""
 }
@@ -394,7 +401,7 @@ func (b *Builder) overTable(c call, level int, p, q uint64, blocks, cont bool, w
 	switch conflict := b.Rules.BlockOverTable(level); conflict {
 	case ConflictKeep:
 		keep := fmt.Sprintf("a %s table made by an earlier call is here already, and v7.2 never writes a block over a table (%s: !%s_table(old))",
-			geom.LeafLevelName(level+1), levelFunc(level), lower(geom.LeafLevelName(level)))
+			geom.LeafLevelName(level+1), LevelFunc(level)+"()", lower(geom.LeafLevelName(level)))
 		return b.walk(c, level+1, p, q, keep)
 	case ConflictReplace, ConflictLeak:
 		b.dropTables(level, p, q, conflict)
@@ -478,7 +485,7 @@ func (b *Builder) reportAlloc(c call, level int, r Run) {
 // there are rewritten as the era's rules say.
 func (b *Builder) writeLeaves(c call, level int, a, e uint64, cont bool, why string) error {
 	if why == "" {
-		why = fmt.Sprintf("the range covers whole aligned %s entries: the largest leaf allowed here (%s)", geom.SizeName(b.G.EntrySize(level)), levelFunc(level))
+		why = fmt.Sprintf("the range covers whole aligned %s entries: the largest leaf allowed here (%s)", geom.SizeName(b.G.EntrySize(level)), LevelFunc(level)+"()")
 	}
 	fresh := Leaf{Level: level, Cont: cont, Prot: c.Prot, Purpose: c.Purpose, Delta: c.delta, Why: why}
 	cur := a

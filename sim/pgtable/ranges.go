@@ -1,6 +1,7 @@
 package pgtable
 
 import (
+	"slices"
 	"sort"
 
 	"linmap/sim/result"
@@ -112,25 +113,37 @@ func (s *leafStore) overlapping(a, b uint64) []Leaf {
 func (s *leafStore) cut(a, b uint64) {
 	i := s.find(a)
 	j := i
-	var repl []Leaf
-	for ; j < len(s.l) && s.l[j].Off < b; j++ {
-		x := s.l[j]
-		if x.Off < a {
-			y := x
-			y.End = a
-			repl = append(repl, y)
-		}
-		if x.End > b {
-			y := x
-			y.Off = b
-			repl = append(repl, y)
-		}
+	for j < len(s.l) && s.l[j].Off < b {
+		j++
 	}
 	if i == j {
 		return
 	}
-	tail := append(repl, s.l[j:]...)
-	s.l = append(s.l[:i], tail...)
+	var keep [2]Leaf
+	n := 0
+	if first := s.l[i]; first.Off < a {
+		first.End = a
+		keep[n] = first
+		n++
+	}
+	if last := s.l[j-1]; last.End > b {
+		last.Off = b
+		keep[n] = last
+		n++
+	}
+	s.l = slices.Replace(s.l, i, j, keep[:n]...)
+}
+
+// splitAt splits the leaf run holding x strictly inside it into two.
+func (s *leafStore) splitAt(x uint64) {
+	i := s.find(x)
+	if i == len(s.l) || s.l[i].Off >= x {
+		return
+	}
+	right := s.l[i]
+	right.Off = x
+	s.l[i].End = x
+	s.l = slices.Insert(s.l, i+1, right)
 }
 
 // insert adds a leaf run; the caller has cut [Off, End) first.

@@ -14,26 +14,31 @@ import (
 	"linmap/sim/result"
 )
 
-// Style is how an era's ptdump prints: its markers, which ranges it
-// lists, and its attribute columns. The era registry holds one per era.
+// Style is how an era's ptdump prints (docs/research/ptdump-and-versions.md
+// Part A): its section marker, which columns exist, whether unmapped
+// ranges are listed and how folded levels are named. The era registry
+// holds one per era.
 type Style struct {
-	// StartEnd: "---[ Linear Mapping start ]---" … "end" (v5.4+), else a
-	// single "---[ Linear Mapping ]---" before the section.
+	// Title is the marker before the section ("Kernel Mapping" ≤ v4.4,
+	// "Linear Mapping" v4.6–v4.19, "Linear mapping" v4.20–v5.3); with
+	// StartEnd (v5.4+) it is "Linear Mapping start" … "end".
+	Title    string
 	StartEnd bool
-	// Holes: unmapped ranges are printed with their level only.
-	Holes bool
-	// GP: the BTI guarded-page column exists (blank in the linear map).
-	GP bool
-	// SHDWithLPA2: "SHD" is still printed when LPA2 is in use (the
-	// shareability bits are repurposed as PA bits with LPA2).
-	SHDWithLPA2 bool
-	// Tagged: RW linear memory is "MEM/NORMAL-TAGGED" (MTE, v5.10+).
-	Tagged bool
+	Level    bool // the level column (v4.7+)
+	Valid    bool // the "F" column for invalid entries (v4.6+)
+	ContBlk  bool // the CON and BLK columns (v4.4+)
+	Holes    bool // unmapped ranges are listed with their level (v5.6+)
+	GP       bool // the BTI "GP" column, blank in the linear map (v5.8+)
+	Tagged   bool // RW memory is "MEM/NORMAL-TAGGED" (MTE, v5.10+)
+	// PMDAtRoot: blocks in a 2-level table's root print "PMD" (v6.9+, whose
+	// note_page() remaps only folded P4D and PUD levels to "PGD").
+	PMDAtRoot bool
 }
 
-// Write prints the "Linear Mapping" section of r as an era with style st
-// would. lpa2 tells whether the kernel ran with LPA2 (4K/16K with 52-bit
-// VAs on a CPU that has it).
+// Write prints the linear-map section of r as an era with style st would.
+// With LPA2 in use (4K/16K with 52-bit VAs) the kernel drops the
+// shareability bits, so the SHD column is blank; NG depends on KPTI at
+// run time and is never printed.
 func Write(w io.Writer, r *result.Result, st Style) error {
 	shift, err := layout.ParsePageSize(r.PageSize)
 	if err != nil {
@@ -41,11 +46,11 @@ func Write(w io.Writer, r *result.Result, st Style) error {
 	}
 	g := geom.Geometry{PageShift: shift, VABits: r.VABits, VABitsActual: r.VABitsActual, Levels: r.Levels, Top: 4 - r.Levels}
 	lpa2 := shift != 16 && r.VABitsActual == 52
-	d := dumper{w: w, g: g, st: st, shd: !lpa2 || st.SHDWithLPA2}
+	d := dumper{w: w, g: g, st: st, shd: !lpa2}
 	if st.StartEnd {
 		fmt.Fprintln(w, "---[ Linear Mapping start ]---")
 	} else {
-		fmt.Fprintln(w, "---[ Linear Mapping ]---")
+		fmt.Fprintf(w, "---[ %s ]---\n", st.Title)
 	}
 	ms := append([]result.Mapping(nil), r.Mappings...)
 	sort.Slice(ms, func(i, j int) bool { return ms[i].VA < ms[j].VA })
@@ -60,7 +65,7 @@ func Write(w io.Writer, r *result.Result, st Style) error {
 		if uint64(m.VA) > cur && st.Holes {
 			d.gap(g.Top, cur, uint64(m.VA))
 		}
-		d.note(uint64(m.VA), uint64(m.VA+m.Size), m.Level, d.attrs(m))
+		d.note(uint64(m.VA), uint64(m.VA+m.Size), d.levelName(m.Level), d.attrs(m))
 		cur = uint64(m.VA + m.Size)
 	}
 	if st.Holes && cur != end {
@@ -71,6 +76,17 @@ func Write(w io.Writer, r *result.Result, st Style) error {
 		fmt.Fprintln(w, "---[ Linear Mapping end ]---")
 	}
 	return d.err
+}
+
+// levelName is ptdump's name for a leaf's level: the root is "PGD" however
+// many levels are folded into it, except a 2-level table's PMD blocks from
+// v6.9.
+func (d *dumper) levelName(level string) string {
+	root := geom.LeafLevelName(d.g.Top)
+	if level == root && !(d.st.PMDAtRoot && level == "PMD") {
+		return "PGD"
+	}
+	return level
 }
 
 type dumper struct {
@@ -108,7 +124,10 @@ func (d *dumper) flush() {
 		delta /= 1024
 		u++
 	}
-	line := fmt.Sprintf("0x%016x-0x%016x   %9d%c %s", d.start, d.end, delta, units[u], d.level)
+	line := fmt.Sprintf("0x%016x-0x%016x   %9d%c", d.start, d.end, delta, units[u])
+	if d.st.Level {
+		line += " " + d.level
+	}
 	if d.attr != "" {
 		line += d.attr
 	}
@@ -169,29 +188,36 @@ func (d *dumper) nextLeafEntry(cur, b, s uint64) uint64 {
 	return e
 }
 
-// attrs renders the attribute columns of arm64's ptdump for a leaf.
+// attrs renders the attribute columns of arm64's ptdump for a leaf: each
+// column is " " + its set or clear string, in pte_bits[] order.
 func (d *dumper) attrs(m result.Mapping) string {
 	ro := strings.HasPrefix(m.Prot, "ro")
 	nx := strings.Contains(m.Prot, "NX")
-	col := func(on bool, set, clear string) string {
-		if on {
-			return " " + set
-		}
-		return " " + clear
-	}
 	var sb strings.Builder
-	sb.WriteString(col(true, " ", "F"))
-	sb.WriteString(col(false, "USR", "   "))
-	sb.WriteString(col(ro, "ro", "RW"))
-	sb.WriteString(col(nx, "NX", "x "))
-	sb.WriteString(col(d.shd, "SHD", "   "))
-	sb.WriteString(col(true, "AF", "  "))
-	sb.WriteString(col(false, "NG", "  "))
-	sb.WriteString(col(m.Cont, "CON", "   "))
-	sb.WriteString(col(m.Level == "PTE", "   ", "BLK"))
-	sb.WriteString(col(true, "UXN", "   "))
+	col := func(on bool, set, clear string) {
+		sb.WriteByte(' ')
+		if on {
+			sb.WriteString(set)
+		} else {
+			sb.WriteString(clear)
+		}
+	}
+	if d.st.Valid {
+		col(true, " ", "F")
+	}
+	col(false, "USR", "   ")
+	col(ro, "ro", "RW")
+	col(nx, "NX", "x ")
+	col(d.shd, "SHD", "   ")
+	col(true, "AF", "  ")
+	col(false, "NG", "  ")
+	if d.st.ContBlk {
+		col(m.Cont, "CON", "   ")
+		col(m.Level == "PTE", "   ", "BLK")
+	}
+	col(true, "UXN", "   ")
 	if d.st.GP {
-		sb.WriteString(col(false, "GP", "  "))
+		col(false, "GP", "  ")
 	}
 	mem := "MEM/NORMAL"
 	if d.st.Tagged && !ro && !strings.Contains(m.Prot, "x") {

@@ -14,7 +14,7 @@ type (
 // Result is everything the simulated kernel did to build its linear map.
 type Result struct {
 	Era          string `json:"era"`
-	EraLabel     string `json:"era_label"`          // human name, e.g. "v6.1" or "RFC Nov 2014"
+	EraLabel     string `json:"era_label"`          // human name, e.g. "RFC Nov 2014"
 	EraNote      string `json:"era_note,omitempty"` // e.g. "reconstructed from the discussion"
 	PageSize     string `json:"page_size"`
 	VABits       int    `json:"va_bits"`

@@ -156,15 +156,13 @@ func addReserved(l *layout.Layout, rm *Node, path string, rootAC, rootSC uint32,
 		}
 		noMap := c.Prop("no-map") != nil
 		reusable := c.Prop("reusable") != nil
+		// Pairs of one node share its name; reg_index tells them apart
+		// (v7.2 reserves only the first).
 		for i, r := range ranges {
 			if r.Size == 0 {
 				continue
 			}
-			name := c.Name
-			if len(ranges) > 1 {
-				name = fmt.Sprintf("%s[%d]", c.Name, i)
-			}
-			l.Reserved = append(l.Reserved, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.Size), Name: name, NoMap: noMap, Reusable: reusable})
+			l.Reserved = append(l.Reserved, layout.Reserved{Base: layout.Addr(r.Base), Size: layout.Addr(r.Size), Name: c.Name, NoMap: noMap, Reusable: reusable, RegIndex: i})
 		}
 	}
 	return nil

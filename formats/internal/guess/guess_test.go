@@ -3,6 +3,7 @@ package guess
 import (
 	"testing"
 
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
@@ -15,6 +16,18 @@ func TestEraForVersion(t *testing.T) {
 	for _, tt := range tests {
 		if got, _ := EraForVersion(tt.release); got != tt.era {
 			t.Errorf("EraForVersion(%q) = %q, want %q", tt.release, got, tt.era)
+		}
+	}
+}
+
+// The importers map every era's first kernel version to that era.
+func TestEraForVersionFollowsRegistry(t *testing.T) {
+	for _, e := range sim.Eras() {
+		if e.Since.IsZero() {
+			continue
+		}
+		if got, _ := EraForVersion(e.Since.String() + ".0-1-arm64"); got != e.ID {
+			t.Errorf("EraForVersion(%s) = %q, want %s", e.Since, got, e.ID)
 		}
 	}
 }
