@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
-	"github.com/hajimehoshi/ebiten/v2/text/v2"
 
 	"linmap/sim/layout"
 	"linmap/wasm/axis"
@@ -108,7 +107,7 @@ func clampY(y float64) float32 { return float32(math.Max(-1e5, math.Min(1e5, y))
 // label is text queued to be drawn after the shapes under it.
 type label struct {
 	s     string
-	face  text.Face
+	face  *face
 	x, y  float64
 	c     color.RGBA
 	right bool
@@ -125,7 +124,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	gm := g.vp.panes[0].g
 	band := screen.SubImage(image.Rect(0, int(gm.bandTop), int(g.vp.w), int(gm.bandBot))).(*ebiten.Image)
 	var labels []label
-	put := func(str string, f text.Face, x, y float64, c color.RGBA, right bool) {
+	put := func(str string, f *face, x, y float64, c color.RGBA, right bool) {
 		labels = append(labels, label{str, f, x, y, c, right})
 	}
 	var q quads
@@ -189,7 +188,7 @@ func (g *Game) Draw(screen *ebiten.Image) {
 	}
 }
 
-type putFunc func(s string, f text.Face, x, y float64, c color.RGBA, right bool)
+type putFunc func(s string, f *face, x, y float64, c color.RGBA, right bool)
 
 func (g *Game) drawColumn(q *quads, ps *paneScene, items []item, put putFunc) {
 	s := g.vp.s
@@ -330,7 +329,7 @@ func (g *Game) drawAxisLabels(q *quads, ax *axis.Axis, x float64, rightAligned b
 	}
 }
 
-func (g *Game) drawText(dst *ebiten.Image, str string, f text.Face, x, y float64, c color.Color, rightAligned bool) {
+func (g *Game) drawText(dst *ebiten.Image, str string, f *face, x, y float64, c color.Color, rightAligned bool) {
 	img := g.fonts.rendered(str, f)
 	if img == nil {
 		return
@@ -345,15 +344,15 @@ func (g *Game) drawText(dst *ebiten.Image, str string, f text.Face, x, y float64
 }
 
 // fitText cuts str to width pixels in face f, with an ellipsis.
-func (g *Game) fitText(str string, f text.Face, width float64) string {
-	if text.Advance(str, f) <= width {
+func (g *Game) fitText(str string, f *face, width float64) string {
+	if f.advance(str) <= width {
 		return str
 	}
 	r := []rune(str)
 	lo, hi := 0, len(r)
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
-		if text.Advance(string(r[:mid])+"…", f) <= width {
+		if f.advance(string(r[:mid])+"…") <= width {
 			lo = mid
 		} else {
 			hi = mid - 1
@@ -407,7 +406,7 @@ func (g *Game) drawHeader(dst *ebiten.Image) {
 		era = g.m.Layout().Kernel.Era
 	}
 	g.drawText(dst, g.fitText(title(g.m.Layout(), era), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
-	lines := wrapWidth(sum.Sentence, func(t string) float64 { return text.Advance(t, g.fonts.sans) }, w)
+	lines := wrapWidth(sum.Sentence, func(t string) float64 { return g.fonts.sans.advance(t) }, w)
 	for i, l := range lines {
 		if i == 2 {
 			break
