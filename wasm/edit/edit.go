@@ -6,6 +6,7 @@ package edit
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"linmap/sim"
@@ -57,6 +58,27 @@ func Round(v, unit uint64) uint64 {
 	return r
 }
 
+// cow copies what edits write: the layout's own fields, its banks and
+// reservations, DTB and initrd. The rest (unknown fields kept for round
+// trips, the kernel config's pointers) is shared with l. That is safe
+// because a layout is never changed once made (the engine reads it, the
+// model replaces it), and it keeps a drag, which makes a layout per move,
+// free of layout.Clone's JSON round trip.
+func cow(l *layout.Layout) *layout.Layout {
+	n := *l
+	n.Memory = slices.Clone(l.Memory)
+	n.Reserved = slices.Clone(l.Reserved)
+	if l.DTB != nil {
+		d := *l.DTB
+		n.DTB = &d
+	}
+	if l.Initrd != nil {
+		d := *l.Initrd
+		n.Initrd = &d
+	}
+	return &n
+}
+
 func within(base, size, bankBase, bankEnd uint64) bool {
 	return base >= bankBase && base+size <= bankEnd && base+size >= base
 }
@@ -76,7 +98,7 @@ func MoveBank(l *layout.Layout, i int, base, unit uint64) (*layout.Layout, error
 	if nb == uint64(old.Base) {
 		return l, nil
 	}
-	n := l.Clone()
+	n := cow(l)
 	ob, oe := uint64(old.Base), uint64(old.End())
 	shiftAddr := func(a layout.Addr, size layout.Addr) layout.Addr {
 		if within(uint64(a), uint64(size), ob, oe) {
@@ -130,7 +152,7 @@ func ResizeBank(l *layout.Layout, i int, e Edge, addr, unit uint64) (*layout.Lay
 	if base == uint64(b.Base) && end == uint64(b.End()) {
 		return l, nil
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Memory[i].Base, n.Memory[i].Size = layout.Addr(base), layout.Addr(end-base)
 	return n, check(n, i)
 }
@@ -176,7 +198,7 @@ func AddBank(l *layout.Layout, addr uint64) (*layout.Layout, int, error) {
 		first, last = lo, lo // a gap of one page
 	}
 	base := max(first, min(last, addr&^(size-1)))
-	n := l.Clone()
+	n := cow(l)
 	n.Memory = append(n.Memory, layout.Bank{Base: layout.Addr(base), Size: layout.Addr(size)})
 	sortBanks(n)
 	idx := 0
@@ -205,7 +227,7 @@ func DeleteBank(l *layout.Layout, i int) (*layout.Layout, error) {
 	if l.Image.Base >= b.Base && l.Image.Base < b.End() {
 		return nil, refuse("bank %d holds the kernel image: move the image first", i)
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Memory = append(n.Memory[:i], n.Memory[i+1:]...)
 	return n, check(n, -1)
 }
@@ -243,7 +265,7 @@ func MoveImage(l *layout.Layout, base, unit uint64) (*layout.Layout, error) {
 	if !l.InMemory(layout.Addr(nb)) {
 		return nil, refuse("the kernel image must be loaded into a memory bank (%s is not in one)", layout.Addr(nb))
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Image.Base = layout.Addr(nb)
 	return n, check(n, -1)
 }
@@ -344,7 +366,7 @@ func ApplyControls(l *layout.Layout, c Controls) (*layout.Layout, error) {
 	if c.PABits != 0 && (c.PABits < 32 || c.PABits > 52) {
 		return nil, refuse("PA bits must be between 32 and 52, not %d", c.PABits)
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Kernel.Era = c.Era
 	n.Kernel.PageSize, n.Kernel.VABits = Normalize(c.Era, c.PageSize, c.VABits)
 	n.Kernel.Cmdline = c.Cmdline

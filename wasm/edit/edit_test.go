@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"linmap/assets"
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
@@ -188,5 +190,48 @@ func TestApplyControls(t *testing.T) {
 	}
 	if got := PageSizes("v3.18"); strings.Join(got, ",") != "4K,64K" {
 		t.Errorf("PageSizes(v3.18) = %v", got)
+	}
+}
+
+// Edits share what they do not write with the layout they start from
+// (cow), which is safe only if neither an edit nor the engine ever changes
+// a layout in place. Every preset, every edit, and a run of the engine on
+// both the old and the new layout leave the old one as it was, and the new
+// one equals a full JSON clone of itself after the run.
+func TestEditsLeaveTheirInputAlone(t *testing.T) {
+	for _, p := range assets.Presets() {
+		l, err := layout.Parse(p.Layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := l.Marshal()
+		b0 := l.Memory[len(l.Memory)-1]
+		edits := map[string]func() (*layout.Layout, error){
+			"move":   func() (*layout.Layout, error) { return MoveBank(l, 0, uint64(l.Memory[0].Base)+2<<20, 2<<20) },
+			"resize": func() (*layout.Layout, error) { return ResizeBank(l, 0, High, uint64(l.Memory[0].End())-2<<20, 2<<20) },
+			"add":    func() (*layout.Layout, error) { n, _, err := AddBank(l, uint64(b0.End())+1<<30); return n, err },
+			"delete": func() (*layout.Layout, error) { return DeleteBank(l, len(l.Memory)-1) },
+			"image":  func() (*layout.Layout, error) { return MoveImage(l, uint64(l.Image.Base)+2<<20, 2<<20) },
+			"controls": func() (*layout.Layout, error) {
+				c := ControlsOf(l)
+				c.Cmdline = "rodata=full"
+				return ApplyControls(l, c)
+			},
+		}
+		for name, edit := range edits {
+			n, err := edit()
+			sim.Run(l)
+			if after, _ := l.Marshal(); string(after) != string(before) {
+				t.Fatalf("%s: %s changed the layout it started from", p.ID, name)
+			}
+			if err != nil {
+				continue // refused edits are tested elsewhere
+			}
+			want, _ := n.Clone().Marshal()
+			sim.Run(n)
+			if got, _ := n.Marshal(); string(got) != string(want) {
+				t.Errorf("%s: %s: the engine changed the edited layout", p.ID, name)
+			}
+		}
 	}
 }
