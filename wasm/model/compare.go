@@ -102,3 +102,29 @@ func CompareLayout(l *layout.Layout, s CompareSpec) *layout.Layout {
 	set(s.BBML2, &n.CPU.BBML2NoAbort)
 	return n
 }
+
+// Pane is one full view the canvas draws: a layout, the result drawn for
+// it, and which side it is when comparing.
+type Pane struct {
+	Layout *layout.Layout
+	Result *result.Result // nil when the engine refused the layout
+	// Label names the side ("A: v6.1", "B: v6.12") when two are compared.
+	Label string
+	// B: the pane shows B, whose timeline is not replayed (only A's is).
+	B bool
+}
+
+// Panes are the full views shown: A (as at the timeline's step), and B
+// beside it when comparing side by side.
+func (m *Model) Panes() []Pane {
+	a := Pane{Layout: m.lay, Result: m.Shown()}
+	if m.cmp.spec.Mode != CompareSide {
+		return []Pane{a}
+	}
+	lb, rb, d, err := m.Comparison()
+	if err != nil || rb == nil || d == nil {
+		return []Pane{a}
+	}
+	a.Label = "A: " + d.LabelA
+	return []Pane{a, {Layout: lb, Result: rb, Label: "B: " + d.LabelB, B: true}}
+}

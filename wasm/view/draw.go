@@ -93,104 +93,226 @@ func (q *quads) hatch(x0, y0, x1, y1, lo, hi, gap, w float64, c color.RGBA) {
 	}
 }
 
+// triOpts is shared by every triangle draw (Draw allocates nothing).
+var triOpts ebiten.DrawTrianglesOptions
+
 func (q *quads) draw(dst *ebiten.Image) {
 	if len(q.vs) > 0 {
-		dst.DrawTriangles32(q.vs, q.is, whitePixel, &ebiten.DrawTrianglesOptions{})
+		dst.DrawTriangles32(q.vs, q.is, whitePixel, &triOpts)
 	}
-	q.vs, q.is = q.vs[:0], q.is[:0]
 }
+
+func (q *quads) reset() { q.vs, q.is = q.vs[:0], q.is[:0] }
 
 // clampY keeps coordinates of ranges far off screen (deep zoom) within
 // what float32 vertex positions represent well.
 func clampY(y float64) float32 { return float32(math.Max(-1e5, math.Min(1e5, y))) }
 
-// label is text queued to be drawn after the shapes under it.
-type label struct {
-	s     string
-	face  *face
-	x, y  float64
-	c     color.RGBA
-	right bool
+// The frame Draw replays is built in layers, each its shapes then its
+// labels, so text always sits on the shapes under it.
+const (
+	layerContent = iota // ribbons and columns, clipped to the band
+	layerAxes           // axis breaks and address labels: they change with the zoom, not with a drag
+	layerOverlay        // offsets, limits, marks, the selection
+	layerChrome         // header, banner, column titles, legend, focus ring
+	layerNotice         // the newest error, over the band
+	layerTip            // the tooltip: rebuilt alone as the pointer moves
+	nLayers
+)
+
+type layer struct {
+	band   bool // drawn into the band (clipped), else on the whole screen
+	q      quads
+	labels []label
 }
 
-// Draw paints the scene. It reads the game and changes nothing (the text
-// cache it fills is a memo of pixels, not state).
+func (l *layer) reset() { l.q.reset(); l.labels = l.labels[:0] }
+
+// label is a rendered string at its place, with its tint.
+type label struct {
+	img  *ebiten.Image
+	x, y float64
+	cs   ebiten.ColorScale
+}
+
+// frame is everything Draw paints, built in Update whenever what it shows
+// changes (frameKey): a frame that changes nothing costs a few draw calls
+// and allocates nothing.
+type frame struct {
+	layers [nLayers]layer
+	// band is the screen's band sub-image, a memo of the last screen.
+	screen, bandImg *ebiten.Image
+	bandRect        image.Rectangle
+	placed          [][4]float64 // captions placed so far (placeCaptions)
+}
+
+// labelOpts is shared by every label draw.
+var labelOpts ebiten.DrawImageOptions
+
+// Draw paints the frame built by Update. It reads the game and changes
+// nothing but memos (the band's sub-image).
 func (g *Game) Draw(screen *ebiten.Image) {
 	screen.Fill(colBackground)
-	if g.fonts == nil || len(g.vp.panes) == 0 || len(g.sc.panes) == 0 {
+	f := &g.fr
+	if f.screen != screen || f.bandImg == nil || f.bandImg.Bounds() != f.bandRect {
+		f.screen = screen
+		f.bandImg = screen.SubImage(f.bandRect).(*ebiten.Image)
+	}
+	for i := range f.layers {
+		l := &f.layers[i]
+		dst := screen
+		if l.band {
+			dst = f.bandImg
+		}
+		l.q.draw(dst)
+		for j := range l.labels {
+			lb := &l.labels[j]
+			labelOpts.GeoM.Reset()
+			labelOpts.GeoM.Translate(lb.x, lb.y)
+			labelOpts.ColorScale = lb.cs
+			dst.DrawImage(lb.img, &labelOpts)
+		}
+	}
+}
+
+// text queues str on layer l at (x, y), right-aligned at x if right. It
+// returns the width drawn.
+func (g *Game) text(l *layer, str string, f *face, x, y float64, c color.RGBA, right bool) float64 {
+	img := g.fonts.rendered(str, f)
+	if img == nil {
+		return 0
+	}
+	w := float64(img.Bounds().Dx())
+	if right {
+		x -= w
+	}
+	lb := label{img: img, x: math.Round(x), y: math.Round(y)}
+	lb.cs.ScaleWithColor(c)
+	l.labels = append(l.labels, lb)
+	return w
+}
+
+// buildFrame lays out everything but the axes and the tooltip.
+func (g *Game) buildFrame() {
+	for _, i := range [...]int{layerContent, layerOverlay, layerChrome, layerNotice} {
+		g.fr.layers[i].reset()
+	}
+	if len(g.vp.panes) == 0 || len(g.sc.panes) == 0 {
 		return
 	}
 	s := g.vp.s
 	gm := g.vp.panes[0].g
-	band := screen.SubImage(image.Rect(0, int(gm.bandTop), int(g.vp.w), int(gm.bandBot))).(*ebiten.Image)
-	var labels []label
-	put := func(str string, f *face, x, y float64, c color.RGBA, right bool) {
-		labels = append(labels, label{str, f, x, y, c, right})
-	}
-	var q quads
+	g.fr.bandRect = image.Rect(0, int(gm.bandTop), int(g.vp.w), int(gm.bandBot))
+	c, o := &g.fr.layers[layerContent], &g.fr.layers[layerOverlay]
+	c.band, o.band = true, true
 	for pi := range g.sc.panes {
 		ps := &g.sc.panes[pi]
-		p := g.vp.panes[pi]
-		drawRibbons(&q, ps.ribbons, p.g)
-		q.draw(band)
-		g.drawColumn(&q, ps, ps.va, put)
-		g.drawColumn(&q, ps, ps.pa, put)
-		g.drawGaps(&q, g.vp.pa, p.g.paX0, p.g.paX1, false, put)
-		if ps.content.r != nil {
-			g.drawGaps(&q, p.va, p.g.vaX0, p.g.vaX1, true, put)
-		}
+		drawRibbons(&c.q, ps.ribbons, g.vp.panes[pi].g)
+		g.drawColumn(c, ps, ps.va)
+		g.drawColumn(c, ps, ps.pa)
 		for _, l := range ps.lines {
 			if l.y >= gm.bandTop && l.y <= gm.bandBot {
-				q.dashed(l.x0, l.x1, l.y, l.w, l.clr)
+				o.q.dashed(l.x0, l.x1, l.y, l.w, l.clr)
 			}
 		}
-		for _, t := range ps.texts {
-			f := g.fonts.sans
-			if t.bold {
-				f = g.fonts.bold
-			}
-			put(t.s, f, t.x, t.y, t.clr, t.right)
-		}
-		g.drawAxisLabels(&q, g.vp.pa, p.g.paX0-6*s, true, put)
-		if ps.content.r != nil {
-			g.drawAxisLabels(&q, p.va, p.g.vaX1+2*s, false, put)
-		}
+		g.placeCaptions(o, ps.texts)
 		// Marked ranges are outlined, never filled: the leaf colours
 		// under them stay readable.
 		for _, mk := range ps.marks {
 			if mk.y1 >= gm.bandTop && mk.y0 <= gm.bandBot {
-				q.stroke(mk.x0, mk.y0, mk.x1, mk.y1, 2*s, mk.clr)
+				o.q.stroke(mk.x0, mk.y0, mk.x1, mk.y1, 2*s, mk.clr)
 			}
 		}
 		if st := ps.step; st.x1 > st.x0 {
-			q.stroke(st.x0, st.y0, st.x1, st.y1, 2.5*s, st.clr)
+			o.q.stroke(st.x0, st.y0, st.x1, st.y1, 2.5*s, st.clr)
 		}
 	}
-	g.drawSelection(&q)
+	g.drawSelection(&o.q)
 	if l := g.sc.limit; l.w > 0 && l.y >= gm.bandTop && l.y <= gm.bandBot {
-		q.fill(l.x0, l.y-l.w/2, l.x1, l.y+l.w/2, l.clr)
-		put("memblock.current_limit "+numfmt.Hex(g.vp.pa.Addr(l.y)), g.fonts.bold, l.x1, l.y+3*s, l.clr, false)
+		o.q.fill(l.x0, l.y-l.w/2, l.x1, l.y+l.w/2, l.clr)
+		g.text(o, "memblock.current_limit "+numfmt.Hex(g.vp.pa.Addr(l.y)), g.fonts.bold, l.x1, l.y+3*s, l.clr, false)
 	}
-	q.draw(band)
-	for _, l := range labels {
-		g.drawText(band, l.s, l.face, l.x, l.y, l.c, l.right)
-	}
-	g.drawHeader(screen)
-	g.drawLegend(screen)
-	g.drawNotice(screen)
+	ch := &g.fr.layers[layerChrome]
+	g.drawHeader(ch)
+	g.drawLegend(ch)
 	if g.Focused {
-		var f quads
-		f.stroke(0, 0, g.vp.w, g.vp.h, 3*s, colFocus)
-		f.draw(screen)
+		ch.q.stroke(0, 0, g.vp.w, g.vp.h, 3*s, colFocus)
 	}
-	if len(g.tip) > 0 {
-		g.box(screen, g.tip, g.in.x+14*s, g.in.y+14*s, colTooltip, color.RGBA{0xff, 0xff, 0xff, 0xff})
+	g.drawNotice(&g.fr.layers[layerNotice])
+}
+
+// placeCaptions writes the scene's captions where they do not cover one
+// another: one that would overlap a caption already placed moves down a
+// row at a time (PHYS_OFFSET and PAGE_OFFSET share a row in narrow panes).
+func (g *Game) placeCaptions(l *layer, texts []caption) {
+	s := g.vp.s
+	h := 15 * s
+	placed := g.fr.placed[:0]
+	for _, t := range texts {
+		f := g.fonts.sans
+		if t.bold {
+			f = g.fonts.bold
+		}
+		w := f.advance(t.s)
+		x0, y := t.x, t.y
+		if t.right {
+			x0 -= w
+		}
+		for try := 0; try < 4; try++ {
+			free := true
+			for _, p := range placed {
+				if x0 < p[2] && p[0] < x0+w && y < p[3] && p[1] < y+h {
+					free = false
+					break
+				}
+			}
+			if free {
+				break
+			}
+			y += h
+		}
+		placed = append(placed, [4]float64{x0 - 2*s, y, x0 + w + 2*s, y + h})
+		if t.leader > 0 {
+			// What the caption labels is at its intended row.
+			l.q.fill(t.leader, t.y+7.5*s, x0-3*s, t.y+8.5*s, t.clr)
+			l.q.fill(x0-3*s, math.Min(t.y, y)+7.5*s, x0-2*s, math.Max(t.y, y)+8.5*s, t.clr)
+		}
+		if t.plate {
+			l.q.quad([4][2]float64{{x0 - 3*s, y - 1*s}, {x0 + w + 3*s, y - 1*s}, {x0 + w + 3*s, y + h}, {x0 - 3*s, y + h}}, colBackground, 0.85)
+		}
+		g.text(l, t.s, f, x0, y, t.clr, false)
+	}
+	g.fr.placed = placed
+}
+
+// buildAxes lays out the axis breaks and address labels of every pane.
+func (g *Game) buildAxes() {
+	a := &g.fr.layers[layerAxes]
+	a.reset()
+	a.band = true
+	s := g.vp.s
+	for pi, p := range g.vp.panes {
+		g.drawGaps(a, g.vp.pa, p.g.paX0, p.g.paX1, false)
+		g.drawAxisLabels(a, g.vp.pa, p.g.paX0-6*s, true)
+		if pi < len(g.sc.panes) && g.sc.panes[pi].content.Result != nil {
+			g.drawGaps(a, p.va, p.g.vaX0, p.g.vaX1, true)
+			g.drawAxisLabels(a, p.va, p.g.vaX1+2*s, false)
+		}
 	}
 }
 
-type putFunc func(s string, f *face, x, y float64, c color.RGBA, right bool)
+// buildTip lays out the tooltip at the pointer.
+func (g *Game) buildTip() {
+	l := &g.fr.layers[layerTip]
+	l.reset()
+	if len(g.tip) > 0 {
+		s := g.vp.s
+		g.box(l, g.tip, g.in.x+14*s, g.in.y+14*s, colTooltip, color.RGBA{0xff, 0xff, 0xff, 0xff})
+	}
+}
 
-func (g *Game) drawColumn(q *quads, ps *paneScene, items []item, put putFunc) {
+func (g *Game) drawColumn(l *layer, ps *paneScene, items []item) {
+	q := &l.q
 	s := g.vp.s
 	gm := g.vp.panes[0].g
 	top, bot := gm.bandTop, gm.bandBot
@@ -209,13 +331,15 @@ func (g *Game) drawColumn(q *quads, ps *paneScene, items []item, put putFunc) {
 			q.stroke(it.x0, y0, it.x1, y1, 1*s, edge)
 		case kLost:
 			q.hatch(it.x0, y0, it.x1, y1, top, bot, 7*s, 1.2*s, colLost)
-			if it.y1-it.y0 > 16*s && ps.content.r != nil {
-				put("lost: "+ps.content.r.Lost[it.idx].Reason, g.fonts.sans, it.x0+4*s, math.Max(it.y0, top)+2*s, colLost, false)
+			if it.y1-it.y0 > 16*s && ps.content.Result != nil {
+				g.text(l, "lost: "+ps.content.Result.Lost[it.idx].Reason, g.fonts.sans, it.x0+4*s, math.Max(it.y0, top)+2*s, colLost, false)
 			}
 		case kTables:
 			q.fill(it.x0, y0, it.x1, y1, it.clr)
+		case kTableCluster:
+			q.fill(it.x0, y0, it.x1, y1, it.clr)
 			if it.cont { // allocated before its memory was mapped
-				q.stroke(it.x0, y0, it.x1, y1, 2*s, colLost)
+				q.stroke(it.x0-1.5*s, y0-1.5*s, it.x1+1.5*s, y1+1.5*s, 1.5*s, colLost)
 			}
 		default:
 			q.fill(it.x0, y0, it.x1, y1, it.clr)
@@ -233,7 +357,8 @@ func (g *Game) drawColumn(q *quads, ps *paneScene, items []item, put putFunc) {
 }
 
 // drawGaps draws a collapsed gap as a zig-zag break with its size.
-func (g *Game) drawGaps(q *quads, ax *axis.Axis, x0, x1 float64, labelLeft bool, put putFunc) {
+func (g *Game) drawGaps(l *layer, ax *axis.Axis, x0, x1 float64, labelLeft bool) {
+	q := &l.q
 	s := g.vp.s
 	gm := g.vp.panes[0].g
 	lastLabel := math.Inf(-1)
@@ -261,9 +386,9 @@ func (g *Game) drawGaps(q *quads, ax *axis.Axis, x0, x1 float64, labelLeft bool,
 		}
 		lastLabel = m
 		if labelLeft {
-			put(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x0-10*s, m+2*s, colMuted, true)
+			g.text(l, numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x0-10*s, m+2*s, colMuted, true)
 		} else {
-			put(numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x1+10*s, m+2*s, colMuted, false)
+			g.text(l, numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x1+10*s, m+2*s, colMuted, false)
 		}
 	}
 }
@@ -310,41 +435,28 @@ func (g *Game) drawSelection(q *quads) {
 	}
 }
 
-func (g *Game) drawAxisLabels(q *quads, ax *axis.Axis, x float64, rightAligned bool, put putFunc) {
+func (g *Game) drawAxisLabels(l *layer, ax *axis.Axis, x float64, rightAligned bool) {
+	q := &l.q
 	s := g.vp.s
-	for _, l := range ax.Labels(15 * s) {
+	for _, lb := range ax.Labels(15 * s) {
 		c := colMuted
-		if l.Boundary {
+		if lb.Boundary {
 			c = colText
 		}
 		tick := 5 * s
 		tx := x + 7*s
 		if rightAligned {
-			q.fill(x, l.Y-s/2, x+tick, l.Y+s/2, c)
+			q.fill(x, lb.Y-s/2, x+tick, lb.Y+s/2, c)
 			tx = x - 1*s
 		} else {
-			q.fill(x-tick, l.Y-s/2, x, l.Y+s/2, c)
+			q.fill(x-tick, lb.Y-s/2, x, lb.Y+s/2, c)
 		}
-		put(numfmt.Hex(l.Addr), g.fonts.mono, tx, l.Y-7*s, c, rightAligned)
+		g.text(l, numfmt.Hex(lb.Addr), g.fonts.mono, tx, lb.Y-7*s, c, rightAligned)
 	}
-}
-
-func (g *Game) drawText(dst *ebiten.Image, str string, f *face, x, y float64, c color.Color, rightAligned bool) {
-	img := g.fonts.rendered(str, f)
-	if img == nil {
-		return
-	}
-	op := &ebiten.DrawImageOptions{}
-	if rightAligned {
-		x -= float64(img.Bounds().Dx())
-	}
-	op.GeoM.Translate(math.Round(x), math.Round(y))
-	op.ColorScale.ScaleWithColor(c)
-	dst.DrawImage(img, op)
 }
 
 // fitText cuts str to width pixels in face f, with an ellipsis.
-func (g *Game) fitText(str string, f *face, width float64) string {
+func fitText(str string, f *face, width float64) string {
 	if f.advance(str) <= width {
 		return str
 	}
@@ -395,9 +507,10 @@ func title(l *layout.Layout, era string) string {
 func itoa(i int) string { return numfmt.Count(uint64(max(i, 0))) }
 
 // drawHeader writes what the canvas shows and what it came to: the title,
-// era and options, then the results sentence; a panic or refusal gets
-// the banner under it. The PNG export carries all of it.
-func (g *Game) drawHeader(dst *ebiten.Image) {
+// era and options, then the results sentence; under it the banner slot
+// holds a panic or refusal, or else the timeline's step; then the column
+// titles. The PNG export carries all of it.
+func (g *Game) drawHeader(l *layer) {
 	s := g.vp.s
 	w := g.vp.w - 20*s
 	sum := g.m.Summary()
@@ -405,92 +518,108 @@ func (g *Game) drawHeader(dst *ebiten.Image) {
 	if era == "" {
 		era = g.m.Layout().Kernel.Era
 	}
-	g.drawText(dst, g.fitText(title(g.m.Layout(), era), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
-	lines := wrapWidth(sum.Sentence, func(t string) float64 { return g.fonts.sans.advance(t) }, w)
-	for i, l := range lines {
-		if i == 2 {
-			break
-		}
-		g.drawText(dst, l, g.fonts.sans, 10*s, (headerTop+18+15*float64(i))*s, colText, false)
+	g.text(l, fitText(title(g.m.Layout(), era), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
+	lines := wrapWidth(sum.Sentence, g.fonts.sans, w)
+	if len(lines) > 2 {
+		// The panel has it all; the canvas keeps two lines.
+		lines[1] = fitText(strings.Join(lines[1:], " "), g.fonts.sans, w)
+		lines = lines[:2]
 	}
-	shown := g.m.Shown()
+	for i, t := range lines {
+		g.text(l, t, g.fonts.sans, 10*s, (headerTop+18+15*float64(i))*s, colText, false)
+	}
+	shown := g.sc.panes[0].content.Result
 	switch {
 	case shown != nil && shown.Fatal != nil: // not before the timeline reaches it
-		g.banner(dst, "Kernel panic — "+shown.Fatal.Message, colFatal)
+		g.banner(l, "Kernel panic — "+shown.Fatal.Message, colFatal)
 	case g.m.RunError() != nil:
-		g.banner(dst, "This era cannot take the layout: "+g.m.RunError().Error(), colFatal)
-	case len(g.sc.panes) > 1:
-		_, _, d, _ := g.m.Comparison()
-		if d != nil {
-			for i, lab := range []string{"A: " + d.LabelA, "B: " + d.LabelB} {
-				p := g.vp.panes[i].g
-				g.drawText(dst, lab, g.fonts.bold, p.x0+10*s, (bannerTop+8)*s, colText, false)
-			}
-		}
-	}
-	if g.m.Scrubbed() {
+		g.banner(l, "This era cannot take the layout: "+g.m.RunError().Error(), colFatal)
+	case g.m.Scrubbed() && !g.sc.panes[0].content.B:
 		st := g.m.StepState()
 		c := "step " + itoa(st.Step) + " · " + st.Current.Kind + " · "
 		if st.Current.Func != "" {
 			c += st.Current.Func + ": "
 		}
 		c += st.Current.Text
-		g.drawText(dst, g.fitText(c, g.fonts.sans, w), g.fonts.sans, 10*s, (bannerTop+33)*s, colStep, false)
+		g.text(l, fitText(c, g.fonts.bold, w), g.fonts.bold, 10*s, (bannerTop+7)*s, colStep, false)
+	}
+	for i, ps := range g.sc.panes {
+		p := g.vp.panes[i].g
+		y := titlesTop * s
+		if ps.content.Label != "" {
+			g.text(l, ps.content.Label, g.fonts.bold, p.x0+8*s, y, colText, false)
+		}
+		g.text(l, "physical", g.fonts.bold, p.paX0, y, colMuted, false)
+		if ps.content.Result != nil {
+			g.text(l, "kernel virtual", g.fonts.bold, p.vaX0, y, colMuted, false)
+		}
 	}
 }
 
-// wrapWidth breaks s into lines no wider than w.
-func wrapWidth(s string, adv func(string) float64, w float64) []string {
+// wrapWidth breaks str into lines no wider than w in face f. Words are
+// measured once each (kerning across a space is negligible).
+func wrapWidth(str string, f *face, w float64) []string {
 	var out []string
-	cur := ""
-	for _, word := range strings.Fields(s) {
-		try := word
-		if cur != "" {
-			try = cur + " " + word
+	space := f.advance(" ")
+	start, width := 0, 0.0 // the line being filled: str[start:end]
+	end := 0
+	for i := 0; i < len(str); {
+		for i < len(str) && str[i] == ' ' {
+			i++
 		}
-		if adv(try) > w && cur != "" {
-			out = append(out, cur)
-			cur = word
-			continue
+		j := i
+		for j < len(str) && str[j] != ' ' {
+			j++
 		}
-		cur = try
+		if i == j {
+			break
+		}
+		ww := f.advance(str[i:j])
+		switch {
+		case end == 0:
+			start, width = i, ww
+		case width+space+ww > w:
+			out = append(out, str[start:end])
+			start, width = i, ww
+		default:
+			width += space + ww
+		}
+		end, i = j, j
 	}
-	if cur != "" {
-		out = append(out, cur)
+	if end > 0 {
+		out = append(out, str[start:end])
 	}
 	return out
 }
 
-func (g *Game) banner(dst *ebiten.Image, msg string, c color.RGBA) {
+func (g *Game) banner(l *layer, msg string, c color.RGBA) {
 	s := g.vp.s
-	var q quads
-	q.fill(0, bannerTop*s, g.vp.w, (bannerTop+30)*s, c)
-	q.draw(dst)
-	g.drawText(dst, g.fitText(msg, g.fonts.bold, g.vp.w-24*s), g.fonts.bold, 12*s, (bannerTop+7)*s, color.White, false)
+	l.q.fill(0, bannerTop*s, g.vp.w, (bannerTop+bannerH)*s, c)
+	g.text(l, fitText(msg, g.fonts.bold, g.vp.w-24*s), g.fonts.bold, 12*s, (bannerTop+6)*s, color.RGBA{0xff, 0xff, 0xff, 0xff}, false)
 }
 
 // drawNotice shows the newest error on the canvas too; it stays until
 // dismissed (Escape on the canvas, or × in the panel).
-func (g *Game) drawNotice(dst *ebiten.Image) {
+func (g *Game) drawNotice(l *layer) {
 	ns := g.m.Notices()
 	for i := len(ns) - 1; i >= 0; i-- {
 		if ns[i].Severity == model.Error {
 			s := g.vp.s
 			gm := g.vp.panes[0].g
-			msg := g.fitText(ns[i].Text, g.fonts.sans, g.vp.w-60*s)
-			g.box(dst, []string{msg, "Esc or × in the panel dismisses this"}, gm.paX0, gm.bandBot-46*s, colNotice, colText)
+			msg := fitText(ns[i].Text, g.fonts.sans, g.vp.w-60*s)
+			g.box(l, []string{msg, "Esc or × in the panel dismisses this"}, gm.paX0, gm.bandBot-46*s, colNotice, colText)
 			return
 		}
 	}
 }
 
 // box draws text lines on a panel kept on screen.
-func (g *Game) box(dst *ebiten.Image, lines []string, x, y float64, bg, fg color.RGBA) {
+func (g *Game) box(l *layer, lines []string, x, y float64, bg, fg color.RGBA) {
 	s := g.vp.s
 	lh := 16 * s
 	w := 0.0
-	for _, l := range lines {
-		w = math.Max(w, float64(g.fonts.rendered(l, g.fonts.sans).Bounds().Dx()))
+	for _, t := range lines {
+		w = math.Max(w, g.fonts.sans.advance(t))
 	}
 	w += 16 * s
 	h := float64(len(lines))*lh + 10*s
@@ -500,12 +629,10 @@ func (g *Game) box(dst *ebiten.Image, lines []string, x, y float64, bg, fg color
 	if y+h > g.vp.h {
 		y = math.Max(0, g.vp.h-h-4*s)
 	}
-	var q quads
-	q.fill(x, y, x+w, y+h, bg)
-	q.stroke(x, y, x+w, y+h, 1*s, colBankEdge)
-	q.draw(dst)
-	for i, l := range lines {
-		g.drawText(dst, l, g.fonts.sans, x+8*s, y+5*s+float64(i)*lh, fg, false)
+	l.q.fill(x, y, x+w, y+h, bg)
+	l.q.stroke(x, y, x+w, y+h, 1*s, colBankEdge)
+	for i, t := range lines {
+		g.text(l, t, g.fonts.sans, x+8*s, y+5*s+float64(i)*lh, fg, false)
 	}
 }
 
@@ -531,9 +658,24 @@ func (g *Game) legendEntries() []legendEntry {
 		{"init/data", colInitData, false},
 		{"DTB", colDTB, false},
 		{"initrd", colInitrd, false},
-		{"page tables", colTables, false},
+		{"page tables " + numfmt.Size(g.tableBytes()), colTables, false},
 		{"differs", colDiff, false},
 	}
+}
+
+// tableBytes is what all page-table pages of the first pane's boot cost,
+// tables inside the image included: the whole boot's even while the
+// timeline shows part of it.
+func (g *Game) tableBytes() uint64 {
+	p := g.sc.panes[0].content
+	r := g.m.Result()
+	if p.B {
+		r = p.Result
+	}
+	if r == nil {
+		return 0
+	}
+	return uint64(r.Stats.TableBytes)
 }
 
 func blockSizes(l *layout.Layout) (pmd, pud uint64) {
@@ -546,33 +688,23 @@ func blockSizes(l *layout.Layout) (pmd, pud uint64) {
 	return 2 << 20, 1 << 30
 }
 
-func (g *Game) drawLegend(dst *ebiten.Image) {
+func (g *Game) drawLegend(l *layer) {
 	s := g.vp.s
 	x := 10 * s
 	y := g.vp.h - legendCSS*s + 6*s
-	var q quads
-	type at struct {
-		s    string
-		x, y float64
-	}
-	var names []at
 	for _, e := range g.legendEntries() {
 		sw := 14 * s
-		wText := float64(g.fonts.rendered(e.name, g.fonts.sans).Bounds().Dx())
+		wText := g.fonts.sans.advance(e.name)
 		if x+sw+4*s+wText > g.vp.w && x > 10*s { // wrap to a second row
 			x, y = 10*s, y+18*s
 		}
 		if e.hatch {
-			q.hatch(x, y, x+sw, y+sw, y, y+sw, 4*s, 1*s, e.clr)
-			q.stroke(x, y, x+sw, y+sw, 1*s, e.clr)
+			l.q.hatch(x, y, x+sw, y+sw, y, y+sw, 4*s, 1*s, e.clr)
+			l.q.stroke(x, y, x+sw, y+sw, 1*s, e.clr)
 		} else {
-			q.fill(x, y, x+sw, y+sw, e.clr)
+			l.q.fill(x, y, x+sw, y+sw, e.clr)
 		}
-		names = append(names, at{e.name, x + sw + 4*s, y})
+		g.text(l, e.name, g.fonts.sans, x+sw+4*s, y, colText, false)
 		x += sw + 4*s + wText + 14*s
-	}
-	q.draw(dst)
-	for _, n := range names {
-		g.drawText(dst, n.s, g.fonts.sans, n.x, n.y, colText, false)
 	}
 }

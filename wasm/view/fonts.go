@@ -2,6 +2,7 @@ package view
 
 import (
 	"image"
+	"strings"
 
 	"github.com/hajimehoshi/ebiten/v2"
 	"golang.org/x/image/font"
@@ -33,10 +34,26 @@ type fonts struct {
 type face struct {
 	f               font.Face
 	ascent, descent int // pixels
+	widths          map[string]float64
 }
 
-// advance is the width of s in pixels.
-func (f *face) advance(s string) float64 { return float64(font.MeasureString(f.f, s)) / 64 }
+// advance is the width of s in pixels, remembered: the legend and the
+// header measure the same words on every rebuild.
+func (f *face) advance(s string) float64 {
+	if w, ok := f.widths[s]; ok {
+		return w
+	}
+	if len(f.widths) >= maxCachedStrings {
+		clear(f.widths)
+	}
+	w := float64(font.MeasureString(f.f, glyphs(s))) / 64
+	f.widths[s] = w
+	return w
+}
+
+// glyphs maps what the Go fonts cannot draw to what they can: numfmt
+// groups digits with a narrow no-break space, which they lack.
+func glyphs(s string) string { return strings.ReplaceAll(s, "\u202f", " ") }
 
 type textKey struct {
 	s    string
@@ -60,10 +77,11 @@ func (f *fonts) rendered(s string, fc *face) *ebiten.Image {
 		}
 		clear(f.cache)
 	}
-	w := font.MeasureString(fc.f, s).Ceil() + 1
+	g := glyphs(s)
+	w := font.MeasureString(fc.f, g).Ceil() + 1
 	rgba := image.NewRGBA(image.Rect(0, 0, w, fc.ascent+fc.descent+1))
 	d := font.Drawer{Dst: rgba, Src: image.White, Face: fc.f, Dot: fixed.P(0, fc.ascent)}
-	d.DrawString(s)
+	d.DrawString(g)
 	img := ebiten.NewImageFromImage(rgba)
 	f.cache[k] = img
 	return img
@@ -80,7 +98,7 @@ func newFonts(scale float64) *fonts {
 			panic(err)
 		}
 		m := ff.Metrics()
-		return &face{f: ff, ascent: m.Ascent.Ceil(), descent: m.Descent.Ceil()}
+		return &face{f: ff, ascent: m.Ascent.Ceil(), descent: m.Descent.Ceil(), widths: map[string]float64{}}
 	}
 	return &fonts{
 		cache: map[textKey]*ebiten.Image{},

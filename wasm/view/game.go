@@ -24,19 +24,52 @@ type Game struct {
 	// Commands is drained at the start of every Update.
 	Commands chan Command
 
-	vp      viewport
-	sc      scene
-	scModel uint64 // model version the scene was built for
-	scView  uint64 // viewport version the scene was built for
+	vp       viewport
+	panes    []model.Pane // what the model shows, as of panesVer
+	panesVer uint64
+	sc       scene
+	scModel  uint64 // model version the scene was built for
+	scView   uint64 // viewport version the scene was built for
 
 	in      input
-	tip     []string
+	hov     hoverKey // what the pointer is over
+	tip     []string // its tooltip
+	tipVer  uint64   // grows when tip changes
 	fonts   *fonts
 	screen  struct{ w, h, s float64 }
 	pending *share.View // a view to restore once the canvas has its size
 	// Focused is whether the canvas has the keyboard (the page tells):
 	// the view draws a focus ring then.
 	Focused bool
+
+	fr    frame    // what Draw replays
+	frKey frameKey // what fr was built from
+	axKey axesKey  // what fr's axes layer was built from
+	tpKey tipKey   // what fr's tooltip layer was built from
+	ver   uint64   // grows whenever fr is rebuilt
+}
+
+// frameKey is everything the drawn frame but the tooltip depends on: when
+// it is unchanged, Draw replays the last frame and nothing is rebuilt.
+type frameKey struct {
+	model, view uint64
+	focused     bool
+	fonts       *fonts
+}
+
+// axesKey is what the axes' layer depends on: a drag keeps the axes still,
+// so it is not rebuilt while dragging.
+type axesKey struct {
+	view    uint64
+	results int // panes with a result (a pane without draws no virtual axis)
+	fonts   *fonts
+}
+
+// tipKey is what the tooltip's layer depends on.
+type tipKey struct {
+	ver  uint64
+	x, y float64
+	base frameKey
 }
 
 // New makes a view of m.
@@ -51,16 +84,16 @@ func New(m *model.Model) *Game {
 // Model is the model shown.
 func (g *Game) Model() *model.Model { return g.m }
 
-// contents are what the panes draw: A (as at the timeline's step) and, side
-// by side, B.
-func (g *Game) contents() []content {
-	cs := []content{{g.m.Layout(), g.m.Shown()}}
-	if g.m.CompareSpec().Mode == model.CompareSide {
-		if lb, rb, _, err := g.m.Comparison(); err == nil && rb != nil {
-			cs = append(cs, content{lb, rb})
-		}
+// Version grows whenever what the canvas shows changes (the model, the
+// zoom, the tooltip, the focus): the bridge refreshes its snapshot then.
+func (g *Game) Version() uint64 { return g.ver }
+
+// contents are what the panes draw, asked of the model once per change.
+func (g *Game) contents() []model.Pane {
+	if g.panes == nil || g.panesVer != g.m.Version() {
+		g.panes, g.panesVer = g.m.Panes(), g.m.Version()
 	}
-	return cs
+	return g.panes
 }
 
 // sync brings the axes and the scene up to date with the model.
@@ -80,8 +113,42 @@ func (g *Game) sync() {
 		g.vp.zoomTo(f.PA, f.VA)
 	}
 	if g.scModel != g.m.Version() || g.scView != g.vp.ver {
-		g.sc = buildScene(g.m, &g.vp, cs[:min(len(cs), len(g.vp.panes))])
+		g.sc.build(g.m, &g.vp, cs[:min(len(cs), len(g.vp.panes))])
 		g.scModel, g.scView = g.m.Version(), g.vp.ver
+	}
+}
+
+// refresh rebuilds the frame Draw replays when anything it shows changed,
+// and the tooltip alone when only it or the pointer moved.
+func (g *Game) refresh() {
+	if g.fonts == nil {
+		return
+	}
+	k := frameKey{model: g.scModel, view: g.scView, focused: g.Focused, fonts: g.fonts}
+	t := tipKey{ver: g.tipVer, x: g.in.x, y: g.in.y, base: k}
+	if len(g.tip) == 0 {
+		t.x, t.y = 0, 0 // no tooltip: the pointer does not matter
+	}
+	if k != g.frKey {
+		g.frKey = k
+		g.buildFrame()
+		g.ver++
+	}
+	a := axesKey{view: g.scView, fonts: g.fonts}
+	for _, p := range g.sc.panes {
+		if p.content.Result != nil {
+			a.results++
+		}
+	}
+	if a != g.axKey {
+		g.axKey = a
+		g.buildAxes()
+		g.ver++
+	}
+	if t != g.tpKey {
+		g.tpKey = t
+		g.buildTip()
+		g.ver++
 	}
 }
 
@@ -145,7 +212,8 @@ func (g *Game) Update() error {
 	g.in.update(g)
 	g.m.Advance(1 / float64(ebiten.TPS()))
 	g.sync()
-	g.tip = g.hover()
+	g.updateTip()
+	g.refresh()
 	return nil
 }
 
@@ -167,38 +235,67 @@ func (g *Game) DoubleClick(cssX, cssY float64) {
 // it there is no hover and no tooltip.
 func (g *Game) Pointer(inside bool) { g.in.pointerIn = inside }
 
-// hover is the tooltip for what is under the pointer.
-func (g *Game) hover() []string {
+// hoverKey is what the pointer is over: the tooltip is rebuilt only when
+// it, or the scene, changes.
+type hoverKey struct {
+	scene    [2]uint64 // the scene's model and view versions
+	pane     int
+	what     int // 0 nothing, 1 a scene item, 2 a mark, 3 a collapsed gap
+	it       item
+	gap      [2]uint64
+	physical bool
+}
+
+// hover finds what is under the pointer.
+func (g *Game) hover() hoverKey {
+	k := hoverKey{scene: [2]uint64{g.scModel, g.scView}}
 	x, y := g.in.x, g.in.y
 	if !g.in.pointerIn || !g.inBand(y) || g.in.drag.active() {
-		return nil
+		return k
 	}
 	pi, col := g.column(x)
 	if pi < 0 || pi >= len(g.sc.panes) {
-		return nil
+		return k
 	}
+	k.pane = pi
 	ps := &g.sc.panes[pi]
 	if mk, ok := hit(ps.marks, x, y); ok {
-		return tooltip(g.m, &g.sc, ps.content, mk)
+		k.what, k.it = 2, mk
+		return k
 	}
-	items := ps.pa
+	if col == colNone {
+		return k
+	}
+	items, ax := ps.pa, g.vp.pa
 	if col == colVA {
-		items = ps.va
+		items, ax = ps.va, g.vp.panes[pi].va
 	}
-	if it, ok := hit(items, x, y); ok && col != colNone {
-		return tooltip(g.m, &g.sc, ps.content, it)
+	if it, ok := hit(items, x, y); ok {
+		k.what, k.it = 1, it
+		return k
 	}
-	ax := g.vp.pa
-	if col == colVA {
-		ax = g.vp.panes[pi].va
+	// A collapsed gap explains itself too: its size is the point.
+	if p, in := ax.PieceAt(y); in && p.Gap {
+		k.what, k.gap, k.physical = 3, [2]uint64{p.Start, p.End}, col == colPA
 	}
-	if col != colNone {
-		// A collapsed gap explains itself too: its size is the point.
-		if p, in := ax.PieceAt(y); in && p.Gap {
-			return gapLines(p.Start, p.End, col == colPA)
-		}
+	return k
+}
+
+// updateTip rebuilds the tooltip when the pointer is over something else.
+func (g *Game) updateTip() {
+	k := g.hover()
+	if k == g.hov {
+		return
 	}
-	return nil
+	g.hov = k
+	g.tip = nil
+	switch k.what {
+	case 1, 2:
+		g.tip = tooltip(g.m, &g.sc, g.sc.panes[k.pane].content, k.it)
+	case 3:
+		g.tip = gapLines(k.gap[0], k.gap[1], k.physical)
+	}
+	g.tipVer++
 }
 
 // Columns under a pointer.

@@ -34,11 +34,22 @@ type Probe struct {
 	Header  Rect        `json:"header"` // the title and results lines
 	Marks   []Rect      `json:"marks"`  // marked ranges in the first pane, as Marks lists them
 	Tables  []Rect      `json:"tables"` // page-table runs
-	Step    Rect        `json:"step"`   // the timeline step's physical range (zero when none)
-	Limit   Rect        `json:"limit"`  // the memblock limit line at the step
+	// TableMarks are the page-table clusters' markers with their labels.
+	TableMarks []TableMark `json:"tableMarks"`
+	// Legend is the legend's entries as written.
+	Legend []string `json:"legend"`
+	Step   Rect     `json:"step"`  // the timeline step's physical range (zero when none)
+	Limit  Rect     `json:"limit"` // the memblock limit line at the step
 	// Tip is the tooltip on screen, one line each.
 	Tip     []string `json:"tip"`
 	Focused bool     `json:"focused"`
+}
+
+// TableMark is a page-table cluster's marker and label.
+type TableMark struct {
+	Rect
+	Label string `json:"label"`
+	Bytes uint64 `json:"bytes"` // exact, for tests (fits a float64 below 2^53)
 }
 
 // Probe returns the current on-screen geometry.
@@ -62,10 +73,10 @@ func (g *Game) Probe() Probe {
 		})
 	}
 	p.PA, p.VA, p.Ribbons = p.Panes[0].PA, p.Panes[0].VA, p.Panes[0].Ribbons
-	p.Banner = Rect{0, bannerTop, g.vp.w / s, bannerTop + 30}
-	p.Header = Rect{0, headerTop, g.vp.w / s, headerTop + 48}
+	p.Banner = Rect{0, bannerTop, g.vp.w / s, bannerTop + bannerH}
+	p.Header = Rect{0, headerTop, g.vp.w / s, bannerTop}
 	ps := &g.sc.panes[0]
-	p.Banks = make([]Rect, len(ps.content.l.Memory))
+	p.Banks = make([]Rect, len(ps.content.Layout.Memory))
 	for _, it := range ps.pa {
 		switch it.kind {
 		case kBank:
@@ -82,6 +93,13 @@ func (g *Game) Probe() Probe {
 	}
 	for _, mk := range ps.marks {
 		p.Marks = append(p.Marks, r(mk.x0, mk.y0, mk.x1, mk.y1))
+	}
+	pb := pageBytes(ps.content.Layout)
+	for _, tm := range ps.tables {
+		p.TableMarks = append(p.TableMarks, TableMark{Rect: r(tm.at.x0, tm.at.y0, tm.at.x1, tm.at.y1), Label: tm.label, Bytes: tm.pages * pb})
+	}
+	for _, e := range g.legendEntries() {
+		p.Legend = append(p.Legend, e.name)
 	}
 	if st := ps.step; st.x1 > st.x0 {
 		p.Step = r(st.x0, st.y0, st.x1, st.y1)

@@ -30,6 +30,7 @@ const (
 	kDTB
 	kInitrd
 	kTables
+	kTableCluster
 	kLinear
 	kLeafVA
 	kImageVA
@@ -55,13 +56,16 @@ type ribbon struct {
 	clr                color.RGBA
 }
 
-// caption is a label placed by the scene (column titles, offsets, cluster sizes).
+// caption is a label placed by the scene (offsets, limits, table costs).
+// The frame moves it down where it would cover another one.
 type caption struct {
-	s     string
-	x, y  float64
-	clr   color.RGBA
-	right bool
-	bold  bool
+	s      string
+	x, y   float64
+	clr    color.RGBA
+	right  bool
+	bold   bool
+	plate  bool    // on a background plate (over the ribbons)
+	leader float64 // >0: a line from this x to the caption (what it labels)
 }
 
 // line is a horizontal marker: PHYS_OFFSET, PAGE_OFFSET, memblock limits.
@@ -73,14 +77,29 @@ type line struct {
 
 // paneScene is what one pane draws.
 type paneScene struct {
-	content content
+	content model.Pane
 	pa, va  []item
 	ribbons []ribbon
 	lines   []line
 	texts   []caption
 	marks   []item // outlines of marked ranges (kMark, idx into scene.marks)
 	step    item   // the timeline's step range (zero when none)
+	// tables are where the page-table pages sit, one marker a cluster
+	// (kTableCluster items are in pa too, idx into this slice).
+	tables []tableMark
 }
+
+// tableMark is a cluster of page-table pages as the canvas shows it: a
+// marker at least minTableMarker tall and a label with what it costs.
+type tableMark struct {
+	cluster
+	at    item   // the marker
+	label string // "page tables 1023.5M"
+}
+
+// minTableMarker keeps a cluster of page tables visible however far the
+// axis is zoomed out: a gigabyte of tables must never be a hairline.
+const minTableMarker = 8
 
 // scene is built from the model and the viewport whenever either changes:
 // the one source of rectangles for drawing, hit-testing and test probes.
@@ -106,12 +125,13 @@ func span(ax *axis.Axis, base, size uint64, minPx float64) (float64, float64) {
 	return y0, y1
 }
 
-func buildScene(m *model.Model, vp *viewport, cs []content) scene {
-	sc := scene{marks: m.Marks(), sel: m.Selection()}
-	for i, c := range cs {
-		ps := buildPane(vp, i, c)
-		ps.content = c
-		sc.panes = append(sc.panes, ps)
+// build remakes the scene for the panes at the viewport's geometry,
+// reusing the slices of the last build: a drag rebuilds it on every move.
+func (sc *scene) build(m *model.Model, vp *viewport, panes []model.Pane) {
+	sc.marks, sc.sel, sc.limit = m.Marks(), m.Selection(), line{}
+	sc.panes = grow(sc.panes, len(panes))
+	for i := range panes {
+		sc.panes[i].build(vp, i, panes[i])
 	}
 	for pi := range sc.panes {
 		p := &sc.panes[pi]
@@ -126,7 +146,8 @@ func buildScene(m *model.Model, vp *viewport, cs []content) scene {
 			p.marks = append(p.marks, item{kind: kMark, pane: pi, idx: i, x0: x0, x1: x1, y0: y0 - 1*s, y1: y1 + 1*s, clr: markColor(mk.Kind)})
 		}
 	}
-	if m.Scrubbed() && len(sc.panes) > 0 {
+	// The timeline's marks belong to A's replay: not on a pane showing B.
+	if m.Scrubbed() && len(sc.panes) > 0 && !panes[0].B {
 		st := m.StepState()
 		g := vp.panes[0].g
 		s := g.s
@@ -143,13 +164,23 @@ func buildScene(m *model.Model, vp *viewport, cs []content) scene {
 			sc.panes[0].step = item{x0: g.paX0 - 4*s, y0: y0 - 2*s, x1: g.paX1 + 4*s, y1: y1 + 2*s, clr: colStep}
 		}
 	}
-	return sc
 }
 
-func buildPane(vp *viewport, pi int, c content) paneScene {
-	var ps paneScene
+// grow returns s with n elements, reusing its backing array.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return append(s[:cap(s)], make([]T, n-cap(s))...)[:n]
+	}
+	return s[:n]
+}
+
+func (ps *paneScene) build(vp *viewport, pi int, c model.Pane) {
+	ps.content = c
+	ps.pa, ps.va, ps.ribbons = ps.pa[:0], ps.va[:0], ps.ribbons[:0]
+	ps.lines, ps.texts, ps.marks, ps.step = ps.lines[:0], ps.texts[:0], ps.marks[:0], item{}
+	ps.tables = ps.tables[:0]
 	g, pa, va := vp.panes[pi].g, vp.pa, vp.panes[pi].va
-	l, r := c.l, c.r
+	l, r := c.Layout, c.Result
 	cw := g.paX1 - g.paX0
 	lane := func(f0, f1 float64) (float64, float64) { return g.paX0 + f0*cw, g.paX0 + f1*cw }
 	s := g.s
@@ -197,30 +228,32 @@ func buildPane(vp *viewport, pi int, c content) paneScene {
 		y0, y1 := span(pa, uint64(l.Initrd.Base), uint64(l.Initrd.Size), 3*s)
 		add(item{kind: kInitrd, x0: ox0, x1: ox1, y0: y0, y1: y1, clr: colInitrd})
 	}
-	hdrY := g.bandTop - 18*s
-	ps.texts = append(ps.texts, caption{s: "physical", x: g.paX0, y: hdrY, clr: colText, bold: true})
 	if r == nil {
-		return ps
+		return
 	}
+	// Where the page tables sit and what they cost: a marker per cluster,
+	// never thinner than minTableMarker, with its bytes written beside
+	// the column; the runs inside it explain themselves on hover.
 	pb := pageBytes(l)
 	tx0 := ox0 + (ox1-ox0)*0.55
+	for i, c := range tableClusters(r, pb) {
+		y0, y1 := span(pa, c.base, c.size, minTableMarker*s)
+		tm := tableMark{cluster: c, label: "page tables " + numfmt.Size(c.pages*pb)}
+		tm.at = item{kind: kTableCluster, pane: pi, idx: i, x0: tx0, x1: ox1, y0: y0, y1: y1, clr: colTables, cont: c.notMapped}
+		add(tm.at)
+		ps.tables = append(ps.tables, tm)
+	}
 	for i, t := range r.Tables {
+		if t.InImage {
+			continue // inside the kernel image's .bss, drawn as the image
+		}
 		y0, y1 := span(pa, uint64(t.PA), uint64(t.Count)*pb, 3*s)
 		add(item{kind: kTables, idx: i, x0: tx0, x1: ox1, y0: y0, y1: y1, clr: colTables, cont: !t.Mapped})
 	}
-	// Where the tables sit and what they cost: a label at each cluster.
-	lastY := math.Inf(-1)
-	for _, c := range tableClusters(r, pb) {
-		y0, y1 := span(pa, c.base, c.size, 3*s)
-		y := (y0+y1)/2 - 7*s
-		if y < g.bandTop || y > g.bandBot || y-lastY < 15*s {
-			continue
-		}
-		lastY = y
-		ps.texts = append(ps.texts, caption{s: "tables " + numfmt.Size(c.pages*pb), x: g.paX1 + 10*s, y: y, clr: colTables, bold: true})
+	for _, tm := range ps.tables {
+		ps.texts = append(ps.texts, caption{s: tm.label, x: g.paX1 + 10*s, y: (tm.at.y0+tm.at.y1)/2 - 8*s, clr: colTables, bold: true, plate: true, leader: tm.at.x1})
 	}
 
-	ps.texts = append(ps.texts, caption{s: "virtual", x: g.vaX0, y: hdrY, clr: colText, bold: true})
 	ly0, ly1 := va.Y(uint64(r.LinearStart)), va.YEnd(uint64(r.LinearEnd))
 	ps.va = append(ps.va, item{kind: kLinear, pane: pi, x0: g.vaX0, x1: g.vaX1, y0: ly0, y1: ly1, clr: colLinear})
 	for i, m := range r.Mappings {
@@ -254,20 +287,27 @@ func buildPane(vp *viewport, pi int, c content) paneScene {
 		}
 		ps.ribbons = append(ps.ribbons, ribbon{pa0: a0, pa1: a1, va0: v0, va1: v1, x0: g.paX1, x1: g.vaX0, clr: c})
 	}
+	// Offset labels sit above their line, or below it at the top of the
+	// band where there is no room above.
+	above := func(y float64) float64 {
+		if y-14*s < g.bandTop {
+			return y + 3*s
+		}
+		return y - 14*s
+	}
 	if r.PhysOffset >= 0 {
 		y := pa.Y(uint64(r.PhysOffset))
 		ps.lines = append(ps.lines, line{x0: g.paX0 - 8*s, x1: g.paX1 + 8*s, y: y, w: 1.5 * s, clr: colPhysOff, dashed: true})
-		ps.texts = append(ps.texts, caption{s: "PHYS_OFFSET", x: g.paX1 + 10*s, y: y - 14*s, clr: colPhysOff})
+		ps.texts = append(ps.texts, caption{s: "PHYS_OFFSET", x: g.paX1 + 10*s, y: above(y), clr: colPhysOff})
 	}
 	for _, lim := range memblockLimits(r) {
 		y := pa.Y(lim)
 		ps.lines = append(ps.lines, line{x0: g.paX0 - 8*s, x1: g.paX1 + 8*s, y: y, w: 1.5 * s, clr: colLimit, dashed: true})
-		ps.texts = append(ps.texts, caption{s: "memblock limit", x: g.paX1 + 10*s, y: y - 14*s, clr: colLimit})
+		ps.texts = append(ps.texts, caption{s: "memblock limit", x: g.paX1 + 10*s, y: above(y), clr: colLimit})
 	}
 	y := va.Y(uint64(r.PageOffset))
 	ps.lines = append(ps.lines, line{x0: g.vaX0 - 8*s, x1: g.vaX1 + 8*s, y: y, w: 1.5 * s, clr: colPhysOff, dashed: true})
-	ps.texts = append(ps.texts, caption{s: "PAGE_OFFSET", x: g.vaX0, y: y - 14*s, clr: colPhysOff})
-	return ps
+	ps.texts = append(ps.texts, caption{s: "PAGE_OFFSET", x: g.vaX0 - 10*s, y: above(y), clr: colPhysOff, right: true})
 }
 
 func inLinear(r *result.Result, va uint64) bool {

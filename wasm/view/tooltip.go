@@ -37,8 +37,8 @@ func mappingLines(r *result.Result, i int) []string {
 
 // tooltip describes it, drawn from c (the pane's layout and result) and m
 // (marks, the step that allocated a table).
-func tooltip(m *model.Model, sc *scene, c content, it item) []string {
-	l, r := c.l, c.r
+func tooltip(m *model.Model, sc *scene, c model.Pane, it item) []string {
+	l, r := c.Layout, c.Result
 	switch it.kind {
 	case kMark:
 		mk := sc.marks[it.idx]
@@ -99,6 +99,18 @@ func tooltip(m *model.Model, sc *scene, c content, it item) []string {
 		if full := m.Result(); full != nil && t.Step >= 0 && t.Step < len(full.Trace) {
 			st := full.Trace[t.Step]
 			out = append(out, wrap(fmt.Sprintf("step %d, %s(): %s", t.Step, st.Func, st.Text), 70)...)
+		}
+		for _, tm := range sc.panes[it.pane].tables {
+			if uint64(t.PA) >= tm.base && uint64(t.PA) < tm.base+tm.size && tm.runs > 1 {
+				out = append(out, fmt.Sprintf("one of %s here: %s", numfmt.Plural(uint64(tm.runs), "run"), tm.label))
+			}
+		}
+		return out
+	case kTableCluster:
+		tm := sc.panes[it.pane].tables[it.idx]
+		out := rangeLines(fmt.Sprintf("%s: %s in %s", tm.label, numfmt.Plural(tm.pages, "page"), numfmt.Plural(uint64(tm.runs), "run")), tm.base, tm.size)
+		if tm.notMapped {
+			out = append(out, "some allocated from memory NOT mapped yet (red outline)")
 		}
 		return out
 	case kLinear:

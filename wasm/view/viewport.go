@@ -8,6 +8,7 @@ import (
 	"linmap/sim/result"
 	"linmap/wasm/axis"
 	"linmap/wasm/edit"
+	"linmap/wasm/model"
 	"linmap/wasm/share"
 )
 
@@ -21,11 +22,14 @@ type geom struct {
 }
 
 // Rows of the canvas (CSS pixels times the scale): the header with the
-// title and results, the outcome banner, the column titles, the band.
+// title and two lines of results, the banner (the outcome, or the
+// timeline's step), the column titles, the band, the legend.
 const (
 	headerTop  = 4
-	bannerTop  = 44
-	bandTopCSS = 104
+	bannerTop  = 54
+	bannerH    = 28
+	titlesTop  = 86
+	bandTopCSS = 106
 	legendCSS  = 46
 )
 
@@ -60,12 +64,6 @@ type viewport struct {
 	ver     uint64 // grows with every zoom, pan, resize or rebuild
 	focus   int    // the model's last applied Focus.Seq
 	doc     uint64 // the model's Document the zoom belongs to
-}
-
-// content is what a pane draws: a layout and its result.
-type content struct {
-	l *layout.Layout
-	r *result.Result
 }
 
 // labelWidth leaves room for 0xffff_8000_0000_0000 in the label font.
@@ -104,9 +102,9 @@ func (v *viewport) View() share.View {
 	return share.View{PA: window(v.pa, g.bandTop, g.bandBot), VA: window(v.panes[0].va, g.bandTop, g.bandBot)}
 }
 
-// rebuild makes the axes for cs (one content per pane) at the current
-// size, keeping the windows shown before.
-func (v *viewport) rebuild(cs []content) {
+// rebuild makes the axes for cs (one per pane) at the current size,
+// keeping the windows shown before.
+func (v *viewport) rebuild(cs []model.Pane) {
 	keep := v.View()
 	var keepB *share.Window
 	if len(v.panes) > 1 && len(cs) > 1 {
@@ -118,9 +116,9 @@ func (v *viewport) rebuild(cs []content) {
 	var marks []uint64
 	for i, c := range cs {
 		g := newGeom(float64(i)*pw, float64(i+1)*pw, v.h, v.s, labelWidth(v.s, len(cs)))
-		po, pm := paRanges(c.l, c.r)
+		po, pm := paRanges(c.Layout, c.Result)
 		occ, marks = append(occ, po...), append(marks, pm...)
-		vo, vm := vaRanges(c.r)
+		vo, vm := vaRanges(c.Result)
 		v.panes = append(v.panes, pane{g: g, va: axis.New(vo, vm, g.bandTop, g.bandBot-g.bandTop)})
 	}
 	g := v.panes[0].g
@@ -236,32 +234,38 @@ func vaRanges(r *result.Result) (occ []axis.Range, marks []uint64) {
 // cluster is page-table runs close together in physical memory.
 type cluster struct {
 	base, size, pages uint64
-	first             int // index of its first run in r.Tables
+	runs              int
+	// notMapped: some run was allocated from memory not yet in the
+	// linear map (through the fixmap, or before the map covered it).
+	notMapped bool
 }
 
-// tableClusters merges table runs less than clusterGap apart, so the
-// thousands of runs of a page-mapped terabyte read as where the tables sit.
+// tableClusters merges table runs less than clusterGap apart, lowest
+// address first, so the thousands of runs of a page-mapped terabyte read
+// as where the tables sit. Tables inside the kernel image (its .bss) are
+// not clusters: the image is drawn there.
 func tableClusters(r *result.Result, page uint64) []cluster {
-	type run struct {
-		base, pages uint64
-		i           int
-	}
-	runs := make([]run, 0, len(r.Tables))
+	idx := make([]int, 0, len(r.Tables))
 	for i, t := range r.Tables {
 		if !t.InImage {
-			runs = append(runs, run{uint64(t.PA), uint64(t.Count), i})
+			idx = append(idx, i)
 		}
 	}
-	sort.Slice(runs, func(a, b int) bool { return runs[a].base < runs[b].base })
+	// The engine lists runs in allocation order (top-down, usually).
+	sort.Slice(idx, func(a, b int) bool { return r.Tables[idx[a]].PA < r.Tables[idx[b]].PA })
 	var out []cluster
-	for _, t := range runs {
-		if n := len(out); n > 0 && t.base <= out[n-1].base+out[n-1].size+clusterGap {
+	for _, i := range idx {
+		t := r.Tables[i]
+		base, pages := uint64(t.PA), uint64(t.Count)
+		if n := len(out); n > 0 && base <= out[n-1].base+out[n-1].size+clusterGap {
 			c := &out[n-1]
-			c.size = max(c.size, t.base+t.pages*page-c.base)
-			c.pages += t.pages
+			c.size = max(c.size, base+pages*page-c.base)
+			c.pages += pages
+			c.runs++
+			c.notMapped = c.notMapped || !t.Mapped
 			continue
 		}
-		out = append(out, cluster{base: t.base, size: t.pages * page, pages: t.pages, first: t.i})
+		out = append(out, cluster{base: base, size: pages * page, pages: pages, runs: 1, notMapped: !t.Mapped})
 	}
 	return out
 }

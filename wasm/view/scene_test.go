@@ -1,0 +1,100 @@
+package view
+
+import (
+	"testing"
+
+	"linmap/assets"
+	"linmap/sim"
+	"linmap/sim/layout"
+	"linmap/sim/result"
+	"linmap/wasm/model"
+	"linmap/wasm/numfmt"
+)
+
+// sceneOf builds the scene a w×h canvas (CSS pixels, scale 1) shows for a
+// preset, without a screen: the scene is plain geometry.
+func sceneOf(t *testing.T, id string, w, h float64) (*model.Model, *viewport, *scene) {
+	t.Helper()
+	p, ok := assets.Lookup(id)
+	if !ok {
+		t.Fatalf("no preset %s", id)
+	}
+	l, err := layout.Parse(p.Layout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := model.New(l, id, sim.Run)
+	vp := &viewport{w: w, h: h, s: 1}
+	vp.rebuild(m.Panes())
+	sc := &scene{}
+	sc.build(m, vp, m.Panes())
+	return m, vp, sc
+}
+
+// On the 2-socket Altra the page tables cost a gigabyte: they get a marker
+// where they sit, never thinner than minTableMarker at any zoom, labelled
+// with their bytes, and the markers account for every table page outside
+// the image.
+func TestTableMarkers(t *testing.T) {
+	for _, id := range []string{"ampere-altra-2s", "qemu-virt-1g", "rpi4-8gb", "oracle-a-single-1G"} {
+		m, vp, sc := sceneOf(t, id, 880, 722)
+		r := m.Result()
+		pb := pageBytes(m.Layout())
+		var want uint64
+		for _, tb := range r.Tables {
+			if !tb.InImage {
+				want += uint64(tb.Count) * pb
+			}
+		}
+		for _, zoom := range []float64{1, 1e-3} {
+			if zoom != 1 {
+				vp.pa.ZoomAt((vp.panes[0].g.bandTop+vp.panes[0].g.bandBot)/2, zoom)
+				vp.ver++
+				sc.build(m, vp, m.Panes())
+			}
+			ps := sc.panes[0]
+			if len(ps.tables) == 0 {
+				t.Fatalf("%s: no page-table markers", id)
+			}
+			var got uint64
+			for _, tm := range ps.tables {
+				got += tm.pages * pb
+				if h := tm.at.y1 - tm.at.y0; h < minTableMarker-1e-9 {
+					t.Errorf("%s, zoom %g: marker at %#x is %.1f px tall", id, zoom, tm.base, h)
+				}
+				if y := vp.pa.Y(tm.base + tm.size/2); y < tm.at.y0-1 || y > tm.at.y1+1 {
+					t.Errorf("%s: marker %.0f..%.0f is not where its tables sit (y %.0f)", id, tm.at.y0, tm.at.y1, y)
+				}
+				if w := "page tables " + numfmt.Size(tm.pages*pb); tm.label != w {
+					t.Errorf("%s: label %q, want %q", id, tm.label, w)
+				}
+			}
+			if got != want {
+				t.Errorf("%s: markers hold %#x bytes of tables, the result %#x", id, got, want)
+			}
+		}
+	}
+}
+
+// The engine lists table runs in allocation order, top-down: adjacent runs
+// still make one cluster; runs more than clusterGap apart make two, and
+// tables in the image make none.
+func TestTableClusters(t *testing.T) {
+	r := &result.Result{Tables: []result.Tables{
+		{PA: 0x4003ff000, Count: 1},
+		{PA: 0x4003fe000, Count: 1, Mapped: true},
+		{PA: 0x400000000, Count: 0x3fe},
+		{PA: 0x80000000, Count: 2},
+		{PA: 0x40081000, Count: 3, InImage: true},
+	}}
+	got := tableClusters(r, 4096)
+	if len(got) != 2 {
+		t.Fatalf("clusters %+v", got)
+	}
+	if c := got[1]; c.base != 0x400000000 || c.size != 0x400000 || c.pages != 0x400 || c.runs != 3 || !c.notMapped {
+		t.Errorf("top cluster %+v", c)
+	}
+	if c := got[0]; c.base != 0x80000000 || c.pages != 2 || c.runs != 1 {
+		t.Errorf("low cluster %+v", c)
+	}
+}
