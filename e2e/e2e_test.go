@@ -698,11 +698,12 @@ func TestBrowser(t *testing.T) {
 			Max  float64 `json:"max_ms"`
 		}
 		var perf struct {
-			Count      int  `json:"count"`
-			UpdateDraw stat `json:"update_draw"`
-			Update     stat `json:"update"`
-			Draw       stat `json:"draw"`
-			Engine     stat `json:"engine"`
+			Count  int  `json:"count"`
+			Total  stat `json:"total"`
+			Bridge stat `json:"bridge"`
+			Update stat `json:"update"`
+			Draw   stat `json:"draw"`
+			Engine stat `json:"engine"`
 		}
 		if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.perf()")), &perf); err != nil {
 			t.Fatal(err)
@@ -713,7 +714,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("only %d frames measured", perf.Count)
 		}
 		bench["drag on 64 banks: frames"] = fmt.Sprint(perf.Count)
-		for name, st := range map[string]stat{"Update+Draw": perf.UpdateDraw, "Update": perf.Update, "Draw": perf.Draw, "engine (in Update)": perf.Engine} {
+		for name, st := range map[string]stat{"total": perf.Total, "bridge (panel, snapshot, autosave)": perf.Bridge, "Update": perf.Update, "Draw": perf.Draw, "engine (in Update)": perf.Engine} {
 			bench["drag on 64 banks: "+name+" mean/p50/p95/max, ms"] = fmt.Sprintf("%.2f / %.2f / %.2f / %.2f", st.Mean, st.P50, st.P95, st.Max)
 		}
 		if l := a.layout(); len(l.Memory) != 64 {

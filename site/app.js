@@ -233,8 +233,8 @@
   // the DOM follows once per animation frame with the latest.
   let queued = false;
   window.linmapUI = {
-    render(p) {
-      last = p;
+    render(json) {
+      last = JSON.parse(json);
       if (queued) return;
       queued = true;
       requestAnimationFrame(() => { queued = false; renderPanel(last); });

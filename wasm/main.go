@@ -42,6 +42,7 @@ func (t *timed) Draw(screen *ebiten.Image) {
 	t.Game.Draw(screen)
 	t.br.Capture(screen) // a PNG export reads the frame just drawn
 	m := t.Model()
+	// Frame renders the panel and records this frame, its own time too.
 	t.br.Frame(t.Game, bridge.FrameTime{Update: t.upd, Draw: time.Since(start), Engine: m.TakeRunTime()}, m.TakeStepChanges() > 0)
 	t.upd = 0
 }

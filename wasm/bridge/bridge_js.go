@@ -33,6 +33,7 @@ type Bridge struct {
 	pi      int
 	steps   []time.Duration // Update+Draw of frames that showed a new step
 	shown   uint64          // model version the panel shows
+	snapVer uint64          // view version of the snapshot
 	frames  int
 	ready   bool
 	funcs   []js.Func // kept alive for the page's lifetime
@@ -45,36 +46,24 @@ const perfKeep = 2000
 func New() *Bridge { return &Bridge{} }
 
 // Frame runs after every Draw: it renders the panel when the model
-// changed, keeps the user's work, and records the frame for tests.
+// changed, keeps the user's work, and records the frame for tests. A frame
+// in which nothing changed costs a few comparisons here.
 func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
+	start := time.Now()
 	m := g.Model()
-	b.mu.Lock()
-	b.lay, b.res = m.Layout(), m.Result()
-	b.runErr, b.notices = "", ""
-	if err := m.RunError(); err != nil {
-		b.runErr = err.Error()
+	if v := g.Version(); v != b.snapVer {
+		b.snapVer = v
+		b.snapshot(g)
+		b.keep(g)
 	}
-	for _, n := range m.Notices() {
-		b.notices += n.Text + "\n"
-	}
-	if len(b.perf) < perfKeep {
-		b.perf = append(b.perf, d)
-	} else {
-		b.perf[b.pi] = d
-		b.pi = (b.pi + 1) % perfKeep
-	}
-	if stepChanged && len(b.steps) < perfKeep {
-		b.steps = append(b.steps, d.Update+d.Draw)
-	}
-	b.probe = g.Probe()
-	b.mu.Unlock()
 	if m.Version() != b.shown {
 		b.shown = m.Version()
 		if ui := js.Global().Get("linmapUI"); ui.Truthy() {
-			ui.Call("render", vert.ValueOf(PanelOf(m)).JSValue())
+			// One JSON string crosses to JS: much cheaper than setting
+			// the panel's few hundred fields one call at a time.
+			ui.Call("render", mustJSON(PanelOf(m)))
 		}
 	}
-	b.keep(g)
 	b.frames++
 	gl := js.Global()
 	gl.Set("linmapFrames", b.frames)
@@ -85,6 +74,35 @@ func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
 			f.Invoke()
 		}
 	}
+	d.Bridge = time.Since(start)
+	b.mu.Lock()
+	if len(b.perf) < perfKeep {
+		b.perf = append(b.perf, d)
+	} else {
+		b.perf[b.pi] = d
+		b.pi = (b.pi + 1) % perfKeep
+	}
+	if stepChanged && len(b.steps) < perfKeep {
+		b.steps = append(b.steps, d.Total())
+	}
+	b.mu.Unlock()
+}
+
+// snapshot copies what JS callbacks read (exports, links, test hooks):
+// they run between frames and must not reach into the game.
+func (b *Bridge) snapshot(g *view.Game) {
+	m := g.Model()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lay, b.res = m.Layout(), m.Result()
+	b.runErr, b.notices = "", ""
+	if err := m.RunError(); err != nil {
+		b.runErr = err.Error()
+	}
+	for _, n := range m.Notices() {
+		b.notices += n.Text + "\n"
+	}
+	b.probe = g.Probe()
 }
 
 // send hands work to the game loop without ever blocking the JS thread.

@@ -10,6 +10,7 @@ package bridge
 
 import (
 	"strings"
+	"sync"
 
 	"linmap/assets"
 	"linmap/sim"
@@ -90,14 +91,17 @@ type Era struct {
 }
 
 // Eras lists the registry's eras, oldest first.
-func Eras() []Era {
+func Eras() []Era { return eras() }
+
+// eras is made once: the registry is fixed at build time.
+var eras = sync.OnceValue(func() []Era {
 	var out []Era
 	for _, e := range sim.Eras() {
 		i := e.Info()
 		out = append(out, Era{ID: i.ID, Label: i.Label + " (" + i.Released + ")", Note: i.Note, Summary: i.Summary})
 	}
 	return out
-}
+})
 
 // Step is a trace step as the timeline shows it.
 type Step struct {

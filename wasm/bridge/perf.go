@@ -8,8 +8,12 @@ import (
 )
 
 // FrameTime is the Go-side CPU time of one drawn frame: the Update calls
-// since the previous frame, the Draw, and the engine runs inside Update.
-type FrameTime struct{ Update, Draw, Engine time.Duration }
+// since the previous frame, the Draw, the engine runs inside Update, and
+// the bridge's work after Draw (the panel, the test snapshot, autosave).
+type FrameTime struct{ Update, Draw, Engine, Bridge time.Duration }
+
+// Total is everything Go spent on the frame.
+func (f FrameTime) Total() time.Duration { return f.Update + f.Draw + f.Bridge }
 
 // Stat summarises durations in milliseconds.
 type Stat struct {
@@ -19,13 +23,14 @@ type Stat struct {
 	MaxMs  float64 `json:"max_ms"`
 }
 
-// Perf summarises frames: Update+Draw (the budget), and its parts.
+// Perf summarises frames: the total (the budget), and its parts.
 type Perf struct {
-	Count      int  `json:"count"`
-	UpdateDraw Stat `json:"update_draw"`
-	Update     Stat `json:"update"`
-	Draw       Stat `json:"draw"`
-	Engine     Stat `json:"engine"`
+	Count  int  `json:"count"`
+	Total  Stat `json:"total"`
+	Update Stat `json:"update"`
+	Draw   Stat `json:"draw"`
+	Bridge Stat `json:"bridge"`
+	Engine Stat `json:"engine"`
 }
 
 func stat(ds []time.Duration) Stat {
@@ -49,14 +54,15 @@ func stat(ds []time.Duration) Stat {
 
 // Summarise computes Perf from recorded frames.
 func Summarise(fs []FrameTime) Perf {
-	var ud, u, d, e []time.Duration
+	var t, u, d, b, e []time.Duration
 	for _, f := range fs {
-		ud = append(ud, f.Update+f.Draw)
+		t = append(t, f.Total())
 		u = append(u, f.Update)
 		d = append(d, f.Draw)
+		b = append(b, f.Bridge)
 		e = append(e, f.Engine)
 	}
-	return Perf{Count: len(fs), UpdateDraw: stat(ud), Update: stat(u), Draw: stat(d), Engine: stat(e)}
+	return Perf{Count: len(fs), Total: stat(t), Update: stat(u), Draw: stat(d), Bridge: stat(b), Engine: stat(e)}
 }
 
 func mustJSON(v any) string {
