@@ -671,6 +671,37 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("a frame that changes nothing allocates nothing", func(t *testing.T) {
+		a.t = t
+		a.importText(banks64())
+		eval[chromedp.Void](a, "linmapTest.countAllocs(true)")
+		defer eval[chromedp.Void](a, "linmapTest.countAllocs(false)")
+		// Still, with no tooltip and with one: heap objects allocated
+		// inside the game's Update and Draw and the bridge's frame work
+		// (Ebiten's own loop is not counted). Draw replays the frame
+		// built when something last changed.
+		va := a.probe().VA
+		for _, at := range [][2]float64{{5, 5}, {(va.X0 + va.X1) / 2, (va.Y0 + va.Y1) / 2}} {
+			a.mouse(chromedp.MouseMoved, at[0], at[1])
+			a.waitFrames(10)
+			eval[chromedp.Void](a, "linmapTest.resetPerf()")
+			a.waitFrames(30)
+			allocs := eval[[]float64](a, "linmapTest.allocs()")
+			busy := 0
+			for _, n := range allocs {
+				if n > 0 {
+					busy++
+				}
+			}
+			if len(allocs) < 30 || busy > 0 {
+				t.Errorf("pointer at %v: %d of %d frames at rest allocated: %v", at, busy, len(allocs), allocs)
+			}
+		}
+		if len(a.probeX().Tip) == 0 {
+			t.Error("no tooltip over the virtual column")
+		}
+	})
+
 	t.Run("drag cost on 64 banks", func(t *testing.T) {
 		a.t = t
 		a.importText(banks64())

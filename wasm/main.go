@@ -23,28 +23,38 @@ import (
 const startPreset = "arm-juno-r2"
 
 // timed measures Go-side CPU time of Update+Draw for BENCHMARKS.md
-// (headless fps would measure the software rasteriser, not the app).
+// (headless fps would measure the software rasteriser, not the app). When
+// a test asks, it also counts the heap objects the game allocates (in
+// Update, Draw and the bridge's frame work, not in Ebiten's own loop), so
+// the view can be held to allocating nothing while nothing changes.
 type timed struct {
 	*view.Game
-	br  *bridge.Bridge
-	upd time.Duration
+	br     *bridge.Bridge
+	upd    time.Duration
+	allocs uint64 // since the last frame was recorded
 }
 
 func (t *timed) Update() error {
+	a := t.br.Mallocs()
 	start := time.Now()
 	err := t.Game.Update()
 	t.upd += time.Since(start)
+	t.allocs += t.br.Mallocs() - a
 	return err
 }
 
 func (t *timed) Draw(screen *ebiten.Image) {
+	a := t.br.Mallocs()
 	start := time.Now()
 	t.Game.Draw(screen)
 	t.br.Capture(screen) // a PNG export reads the frame just drawn
+	d := time.Since(start)
+	t.allocs += t.br.Mallocs() - a
 	m := t.Model()
-	// Frame renders the panel and records this frame, its own time too.
-	t.br.Frame(t.Game, bridge.FrameTime{Update: t.upd, Draw: time.Since(start), Engine: m.TakeRunTime()}, m.TakeStepChanges() > 0)
-	t.upd = 0
+	// Frame renders the panel and records this frame with its own time
+	// and allocations added.
+	t.br.Frame(t.Game, bridge.FrameTime{Update: t.upd, Draw: d, Engine: m.TakeRunTime(), Allocs: t.allocs}, m.TakeStepChanges() > 0)
+	t.upd, t.allocs = 0, 0
 }
 
 func main() {
@@ -67,7 +77,8 @@ func main() {
 	// changes the picture too.
 	ebiten.SetRunnableOnUnfocused(true)
 	// The page decides where the keyboard starts; Tab brings it here.
-	if err := ebiten.RunGameWithOptions(&timed{Game: g, br: br}, &ebiten.RunGameOptions{InitUnfocused: true}); err != nil {
+	t := &timed{Game: g, br: br}
+	if err := ebiten.RunGameWithOptions(t, &ebiten.RunGameOptions{InitUnfocused: true}); err != nil {
 		panic(err)
 	}
 }

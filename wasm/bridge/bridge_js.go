@@ -3,6 +3,7 @@
 package bridge
 
 import (
+	"runtime"
 	"sync"
 	"syscall/js"
 	"time"
@@ -37,7 +38,10 @@ type Bridge struct {
 	frames  int
 	ready   bool
 	funcs   []js.Func // kept alive for the page's lifetime
-	ss      sessionJS
+	// countAllocs: record heap objects per frame (FrameTime.Allocs).
+	countAllocs bool
+	mem         runtime.MemStats
+	ss          sessionJS
 }
 
 const perfKeep = 2000
@@ -49,7 +53,7 @@ func New() *Bridge { return &Bridge{} }
 // changed, keeps the user's work, and records the frame for tests. A frame
 // in which nothing changed costs a few comparisons here.
 func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
-	start := time.Now()
+	start, allocs := time.Now(), b.Mallocs()
 	m := g.Model()
 	if v := g.Version(); v != b.snapVer {
 		b.snapVer = v
@@ -75,6 +79,7 @@ func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
 		}
 	}
 	d.Bridge = time.Since(start)
+	d.Allocs += b.Mallocs() - allocs
 	b.mu.Lock()
 	if len(b.perf) < perfKeep {
 		b.perf = append(b.perf, d)
@@ -103,6 +108,17 @@ func (b *Bridge) snapshot(g *view.Game) {
 		b.notices += n.Text + "\n"
 	}
 	b.probe = g.Probe()
+}
+
+// Mallocs is the count of heap objects allocated so far while a test
+// counts them (linmapTest.countAllocs), else 0. ReadMemStats is exact
+// (it flushes every cache), too costly to run every frame otherwise.
+func (b *Bridge) Mallocs() uint64 {
+	if !b.countAllocs {
+		return 0
+	}
+	runtime.ReadMemStats(&b.mem)
+	return b.mem.Mallocs
 }
 
 // send hands work to the game loop without ever blocking the JS thread.
@@ -306,6 +322,18 @@ func (b *Bridge) Install(g *view.Game) {
 	tset("probe", locked(func() any { return mustJSON(b.probe) }))
 	tset("palette", func() any { return mustJSON(view.Palette()) })
 	tset("perf", locked(func() any { return mustJSON(Summarise(b.perf)) }))
+	test.Set("countAllocs", b.fn(func(args []js.Value) any {
+		on := arg(args, 0).Truthy()
+		b.send(func(*view.Game) { b.countAllocs = on })
+		return nil
+	}))
+	tset("allocs", locked(func() any { // per frame, oldest first
+		out := make([]any, 0, len(b.perf))
+		for i := range b.perf {
+			out = append(out, b.perf[(b.pi+i)%len(b.perf)].Allocs)
+		}
+		return js.ValueOf(out)
+	}))
 	tset("resetPerf", locked(func() any { b.perf, b.pi = b.perf[:0], 0; return nil }))
 	tset("stepPerf", locked(func() any { return mustJSON(stat(b.steps)) }))
 	tset("resetStepPerf", locked(func() any { b.steps = b.steps[:0]; return nil }))

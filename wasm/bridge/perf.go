@@ -10,7 +10,12 @@ import (
 // FrameTime is the Go-side CPU time of one drawn frame: the Update calls
 // since the previous frame, the Draw, the engine runs inside Update, and
 // the bridge's work after Draw (the panel, the test snapshot, autosave).
-type FrameTime struct{ Update, Draw, Engine, Bridge time.Duration }
+// Allocs counts the heap objects Go allocated from the previous frame's
+// end to this Draw's end (Ebiten's own included).
+type FrameTime struct {
+	Update, Draw, Engine, Bridge time.Duration
+	Allocs                       uint64
+}
 
 // Total is everything Go spent on the frame.
 func (f FrameTime) Total() time.Duration { return f.Update + f.Draw + f.Bridge }
@@ -31,6 +36,9 @@ type Perf struct {
 	Draw   Stat `json:"draw"`
 	Bridge Stat `json:"bridge"`
 	Engine Stat `json:"engine"`
+	// Allocs is heap objects per frame: mean and max.
+	AllocsMean float64 `json:"allocs_mean"`
+	AllocsMax  uint64  `json:"allocs_max"`
 }
 
 func stat(ds []time.Duration) Stat {
@@ -55,14 +63,20 @@ func stat(ds []time.Duration) Stat {
 // Summarise computes Perf from recorded frames.
 func Summarise(fs []FrameTime) Perf {
 	var t, u, d, b, e []time.Duration
+	var allocs, most uint64
 	for _, f := range fs {
 		t = append(t, f.Total())
 		u = append(u, f.Update)
 		d = append(d, f.Draw)
 		b = append(b, f.Bridge)
 		e = append(e, f.Engine)
+		allocs, most = allocs+f.Allocs, max(most, f.Allocs)
 	}
-	return Perf{Count: len(fs), Total: stat(t), Update: stat(u), Draw: stat(d), Bridge: stat(b), Engine: stat(e)}
+	p := Perf{Count: len(fs), Total: stat(t), Update: stat(u), Draw: stat(d), Bridge: stat(b), Engine: stat(e), AllocsMax: most}
+	if len(fs) > 0 {
+		p.AllocsMean = float64(allocs) / float64(len(fs))
+	}
+	return p
 }
 
 func mustJSON(v any) string {

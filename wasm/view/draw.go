@@ -149,10 +149,14 @@ type frame struct {
 // labelOpts is shared by every label draw.
 var labelOpts ebiten.DrawImageOptions
 
+// background is colBackground as an interface value once: converting it
+// in every Fill would allocate every frame.
+var background color.Color = colBackground
+
 // Draw paints the frame built by Update. It reads the game and changes
 // nothing but memos (the band's sub-image).
 func (g *Game) Draw(screen *ebiten.Image) {
-	screen.Fill(colBackground)
+	screen.Fill(background)
 	f := &g.fr
 	if f.screen != screen || f.bandImg == nil || f.bandImg.Bounds() != f.bandRect {
 		f.screen = screen
