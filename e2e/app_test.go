@@ -120,27 +120,18 @@ func TestApp(t *testing.T) {
 
 	t.Run("the results are readable text in the first screen", func(t *testing.T) {
 		a.t = t
-		a.importText(preset(t, "ampere-altra-2s"))
-		a.waitFrames(3)
-		bottom := eval[float64](a, `document.getElementById("numbers").getBoundingClientRect().bottom`)
-		if bottom <= 0 || bottom > 800 {
-			t.Errorf("the results end at y=%.0f: below the fold", bottom)
-		}
-		text := eval[string](a, `document.getElementById("glance").innerText`)
-		for _, want := range []string{"Boots.", "PHYS_OFFSET", "PAGE_OFFSET", "leaf mix", "TLB entries", "page tables", "1023.5M", "lost", "warnings"} {
-			if !strings.Contains(text, want) {
-				t.Errorf("results text lacks %q:\n%s", want, text)
+		defer a.setViewport(1280, 800, 1)
+		for _, size := range [][2]int64{{1280, 800}, {1600, 1000}} {
+			a.setViewport(size[0], size[1], 1)
+			// Layouts that boot with a gigabyte of tables, that lose
+			// memory with a warning, and that panic.
+			for _, id := range []string{"ampere-altra-2s", "seed-a-kernel-in-second-block", "seed-b-hypothesis2"} {
+				a.importText(preset(t, id))
+				a.waitFrames(3)
+				a.checkGlance(t, id, size)
+				a.shot(fmt.Sprintf("glance-%s-%dx%d.png", id, size[0], size[1]))
 			}
 		}
-		if role := eval[string](a, `document.getElementById("outcome").getAttribute("role")`); role != "status" {
-			t.Errorf("the outcome is not announced (role %q)", role)
-		}
-		// The canvas carries the numbers and where the tables sit.
-		p := a.probeX()
-		if len(p.Tables) == 0 {
-			t.Fatal("no page-table runs on the canvas")
-		}
-		a.shot("glance-altra-2s.png")
 	})
 
 	t.Run("a double-click adds a bank that is drawn", func(t *testing.T) {
@@ -299,4 +290,70 @@ func TestApp(t *testing.T) {
 		a.choose("#cmp-mode", "")
 		a.poll(`JSON.parse(linmapTest.probe()).panes.length === 1`)
 	})
+}
+
+// checkGlance checks that every result a kernel engineer looks for first
+// is on screen as text, unclipped and without scrolling: the outcome,
+// PHYS_OFFSET, PAGE_OFFSET, the leaf mix, TLB entries, page-table pages
+// and bytes, lost bytes by reason, warnings.
+func (a *app) checkGlance(t *testing.T, id string, size [2]int64) {
+	t.Helper()
+	if w, h := eval[float64](a, "innerWidth"), eval[float64](a, "innerHeight"); w != float64(size[0]) || h != float64(size[1]) {
+		t.Fatalf("the page is %.0f×%.0f, want %d×%d", w, h, size[0], size[1])
+	}
+	if st := eval[float64](a, `document.getElementById("panel").scrollTop`); st != 0 {
+		t.Errorf("the panel is scrolled by %.0f px", st)
+	}
+	var rows []struct {
+		Key, Value    string
+		Bottom, Right float64
+		Clipped       bool
+	}
+	raw := eval[string](a, `JSON.stringify([...document.querySelectorAll("#outcome, #numbers dd")].map(e => {
+		const r = e.getBoundingClientRect();
+		const dt = e.previousElementSibling;
+		return {Key: e.id === "outcome" ? "outcome" : dt.textContent, Value: e.textContent, Bottom: r.bottom, Right: r.right,
+			Clipped: e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1};
+	}))`)
+	if err := json.Unmarshal([]byte(raw), &rows); err != nil {
+		t.Fatal(err)
+	}
+	res := a.result().Result
+	got := map[string]string{}
+	for _, r := range rows {
+		got[r.Key] = r.Value
+		if r.Bottom > float64(size[1]) || r.Right > float64(size[0]) || r.Clipped {
+			t.Errorf("%s at %d×%d: %q ends at (%.0f, %.0f) or is clipped", id, size[0], size[1], r.Key, r.Right, r.Bottom)
+		}
+	}
+	for _, k := range []string{"outcome", "PHYS_OFFSET", "PAGE_OFFSET", "leaf mix", "TLB entries", "page tables", "lost", "warnings"} {
+		if got[k] == "" {
+			t.Errorf("%s: no %q in the results: %v", id, k, got)
+		}
+	}
+	if res.Fatal != nil && !strings.Contains(got["outcome"], res.Fatal.Message) {
+		t.Errorf("%s: outcome %q lacks the kernel's message %q", id, got["outcome"], res.Fatal.Message)
+	}
+	if !strings.Contains(got["page tables"], "pages") {
+		t.Errorf("%s: page tables %q", id, got["page tables"])
+	}
+	var full struct {
+		Result struct {
+			Stats struct {
+				LostByReason map[string]string `json:"lost_by_reason"`
+			} `json:"stats"`
+			Warnings []string `json:"warnings"`
+		} `json:"result"`
+	}
+	json.Unmarshal([]byte(eval[string](a, "linmapTest.result()")), &full)
+	for reason := range full.Result.Stats.LostByReason {
+		if !strings.Contains(got["lost"], reason) {
+			t.Errorf("%s: lost %q does not name %q", id, got["lost"], reason)
+		}
+	}
+	for _, w := range full.Result.Warnings {
+		if !strings.Contains(got["warnings"], w) {
+			t.Errorf("%s: warnings %q lack %q", id, got["warnings"], w)
+		}
+	}
 }

@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -385,10 +384,23 @@ func openApp(t *testing.T) *app {
 			a.mu.Unlock()
 		}
 	}()
+	a.setViewport(1280, 800, 1)
 	a.do(chromedp.Navigate(a.url))
 	a.poll("window.linmapReady === true")
 	a.waitFrames(2)
 	return a
+}
+
+// setViewport makes the page w×h CSS pixels at scale s, as a screen of that
+// size shows it: the window size would include the browser's own chrome
+// (a 1280×800 window gives the page 1280×661).
+func (a *app) setViewport(w, h int64, s float64) {
+	a.t.Helper()
+	if _, err := chromedp.Call(a.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+		Width: w, Height: h, DeviceScaleFactor: s,
+	}); err != nil {
+		a.t.Fatal(err)
+	}
 }
 
 func TestBrowser(t *testing.T) {
@@ -757,12 +769,8 @@ func TestBrowser(t *testing.T) {
 		a.t = t
 		// Ebiten reads devicePixelRatio once, as on a real screen: set it,
 		// then load the page (the start layout is the Juno r2 preset).
-		if _, err := chromedp.Call(a.ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
-			Width: 1200, Height: 800, DeviceScaleFactor: 2,
-		}); err != nil {
-			t.Fatal(err)
-		}
-		defer chromedp.Call(a.ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		a.setViewport(1200, 800, 2)
+		defer a.setViewport(1280, 800, 1)
 		a.do(chromedp.Reload())
 		a.poll("window.linmapReady === true")
 		a.poll(`JSON.parse(linmapTest.probe()).scale === 2`)

@@ -662,7 +662,7 @@ func (g *Game) legendEntries() []legendEntry {
 		{"init/data", colInitData, false},
 		{"DTB", colDTB, false},
 		{"initrd", colInitrd, false},
-		{"page tables " + numfmt.Size(g.tableBytes()), colTables, false},
+		{tablesLegend(g.tableBytes()), colTables, false},
 		{"differs", colDiff, false},
 	}
 }
@@ -680,6 +680,14 @@ func (g *Game) tableBytes() uint64 {
 		return 0
 	}
 	return uint64(r.Stats.TableBytes)
+}
+
+// tablesLegend names the page-table colour with what all of them cost.
+func tablesLegend(bytes uint64) string {
+	if bytes == 0 {
+		return "page tables"
+	}
+	return "page tables " + numfmt.Size(bytes)
 }
 
 func blockSizes(l *layout.Layout) (pmd, pud uint64) {
