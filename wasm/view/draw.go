@@ -143,7 +143,14 @@ type frame struct {
 	// band is the screen's band sub-image, a memo of the last screen.
 	screen, bandImg *ebiten.Image
 	bandRect        image.Rectangle
-	placed          [][4]float64 // captions placed so far (placeCaptions)
+	placed          [][4]float64    // captions placed so far (placeCaptions)
+	captions        []placedCaption // where each caption went, for the probe
+}
+
+// placedCaption is a caption as placed on screen.
+type placedCaption struct {
+	text           string
+	x0, y0, x1, y1 float64
 }
 
 // labelOpts is shared by every label draw.
@@ -201,6 +208,7 @@ func (g *Game) buildFrame() {
 	for _, i := range [...]int{layerContent, layerOverlay, layerChrome, layerNotice} {
 		g.fr.layers[i].reset()
 	}
+	g.fr.captions = g.fr.captions[:0]
 	if len(g.vp.panes) == 0 || len(g.sc.panes) == 0 {
 		return
 	}
@@ -276,6 +284,7 @@ func (g *Game) placeCaptions(l *layer, texts []caption) {
 			y += h
 		}
 		placed = append(placed, [4]float64{x0 - 2*s, y, x0 + w + 2*s, y + h})
+		g.fr.captions = append(g.fr.captions, placedCaption{t.s, x0, y, x0 + w, y + h})
 		if t.leader > 0 {
 			// What the caption labels is at its intended row.
 			l.q.fill(t.leader, t.y+7.5*s, x0-3*s, t.y+8.5*s, t.clr)

@@ -38,8 +38,11 @@ type Probe struct {
 	TableMarks []TableMark `json:"tableMarks"`
 	// Legend is the legend's entries as written.
 	Legend []string `json:"legend"`
-	Step   Rect     `json:"step"`  // the timeline step's physical range (zero when none)
-	Limit  Rect     `json:"limit"` // the memblock limit line at the step
+	// Captions are the labels placed over the columns and ribbons
+	// (offsets, limits, table costs), every pane's.
+	Captions []Caption `json:"captions"`
+	Step     Rect      `json:"step"`  // the timeline step's physical range (zero when none)
+	Limit    Rect      `json:"limit"` // the memblock limit line at the step
 	// Tip is the tooltip on screen, one line each.
 	Tip     []string `json:"tip"`
 	Focused bool     `json:"focused"`
@@ -50,6 +53,12 @@ type TableMark struct {
 	Rect
 	Label string `json:"label"`
 	Bytes uint64 `json:"bytes"` // exact, for tests (fits a float64 below 2^53)
+}
+
+// Caption is a label on the canvas and where it is.
+type Caption struct {
+	Rect
+	Text string `json:"text"`
 }
 
 // Probe returns the current on-screen geometry.
@@ -100,6 +109,9 @@ func (g *Game) Probe() Probe {
 	}
 	for _, e := range g.legendEntries() {
 		p.Legend = append(p.Legend, e.name)
+	}
+	for _, c := range g.fr.captions {
+		p.Captions = append(p.Captions, Caption{Rect{c.x0 / s, c.y0 / s, c.x1 / s, c.y1 / s}, c.text})
 	}
 	if st := ps.step; st.x1 > st.x0 {
 		p.Step = r(st.x0, st.y0, st.x1, st.y1)
