@@ -831,3 +831,9 @@ func banks64() string {
 	  "memory": [` + strings.Join(banks, ",") + `],
 	  "image": {"base": "0x80200000"}}`
 }
+
+// jsQuote is s as a JavaScript string literal.
+func jsQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -153,6 +153,7 @@
     $("va52").checked = c.va52;
     $("lpa2").checked = c.lpa2;
     $("bbml2").checked = c.bbml2;
+    $("realm").checked = c.realm;
     $("paBits").value = String(c.paBits);
     $("preset").value = p.preset || "";
     $("selected").textContent = p.selected ? "Selected: " + p.selected : "";
@@ -195,7 +196,7 @@
   function renderCompare(c) {
     const s = c.spec;
     $("cmp-mode").value = s.mode || "";
-    for (const k of ["pageSize", "lpa2", "va52", "bbml2"]) $("cmp-" + k).value = s[k] || "";
+    for (const k of ["pageSize", "lpa2", "va52", "bbml2", "realm"]) $("cmp-" + k).value = s[k] || "";
     $("cmp-vaBits").value = String(s.vaBits || 0);
     setText($("cmp-cmdline"), s.cmdline || "");
     const out = $("cmp-out");
@@ -257,10 +258,10 @@
     call("setControls", {
       era: $("era").value, pageSize: $("pageSize").value, vaBits: Number($("vaBits").value),
       cmdline: $("cmdline").value, va52: $("va52").checked, lpa2: $("lpa2").checked, bbml2: $("bbml2").checked,
-      paBits: Number($("paBits").value), name: $("name").value,
+      realm: $("realm").checked, paBits: Number($("paBits").value), name: $("name").value,
     });
   }
-  for (const id of ["era", "pageSize", "vaBits", "va52", "lpa2", "bbml2", "paBits", "cmdline", "name"]) $(id).addEventListener("change", sendControls);
+  for (const id of ["era", "pageSize", "vaBits", "va52", "lpa2", "bbml2", "realm", "paBits", "cmdline", "name"]) $(id).addEventListener("change", sendControls);
   $("controls").addEventListener("submit", (e) => { e.preventDefault(); sendControls(); });
   $("preset").addEventListener("change", (e) => { if (e.target.value) call("loadPreset", e.target.value); });
   $("fit").addEventListener("click", () => call("fit"));
@@ -358,10 +359,10 @@
     call("setCompare", {
       mode: $("cmp-mode").value, era: $("cmp-era").value, cmdline: $("cmp-cmdline").value.trim(),
       pageSize: $("cmp-pageSize").value, vaBits: Number($("cmp-vaBits").value),
-      lpa2: $("cmp-lpa2").value, va52: $("cmp-va52").value, bbml2: $("cmp-bbml2").value,
+      lpa2: $("cmp-lpa2").value, va52: $("cmp-va52").value, bbml2: $("cmp-bbml2").value, realm: $("cmp-realm").value,
     });
   }
-  for (const id of ["cmp-mode", "cmp-era", "cmp-cmdline", "cmp-pageSize", "cmp-vaBits", "cmp-lpa2", "cmp-va52", "cmp-bbml2"]) $(id).addEventListener("change", sendCompare);
+  for (const id of ["cmp-mode", "cmp-era", "cmp-cmdline", "cmp-pageSize", "cmp-vaBits", "cmp-lpa2", "cmp-va52", "cmp-bbml2", "cmp-realm"]) $(id).addEventListener("change", sendCompare);
   $("cmp-form").addEventListener("submit", (e) => { e.preventDefault(); sendCompare(); });
 
   // Keys outside the canvas: undo anywhere but in a text field; the
@@ -375,14 +376,16 @@
       call(e.key.toLowerCase() === "y" || e.shiftKey ? "redo" : "undo");
       return;
     }
-    if (t instanceof HTMLCanvasElement || typing || t instanceof HTMLSelectElement || e.ctrlKey || e.metaKey || e.altKey) return;
-    const onButton = t instanceof HTMLButtonElement;
+    // A control keeps its own keys (Space ticks a checkbox, presses a
+    // button); the canvas gets its keys through Ebiten.
+    if (t instanceof HTMLCanvasElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t instanceof Element && t.closest("input, select, textarea, button, summary, a, dialog, [contenteditable]")) return;
     let done = true;
     switch (e.key) {
       case ",": call("stepBy", -1); break;
       case ".": call("stepBy", 1); break;
       case "f": case "F": call("jump", "failure"); break;
-      case " ": if (onButton) return; call("play", !(last && last.timeline.playing)); break;
+      case " ": call("play", !(last && last.timeline.playing)); break;
       case "Home": call("jump", "start"); break;
       case "End": call("jump", "end"); break;
       default: done = false;

@@ -296,6 +296,7 @@ type Controls struct {
 	VA52     bool   `js:"va52" json:"va52"`
 	LPA2     bool   `js:"lpa2" json:"lpa2"`
 	BBML2    bool   `js:"bbml2" json:"bbml2"`
+	Realm    bool   `js:"realm" json:"realm"`
 	PABits   int    `js:"paBits" json:"paBits"`
 	Name     string `js:"name" json:"name"`
 }
@@ -306,7 +307,7 @@ func ControlsOf(l *layout.Layout) Controls {
 	c := Controls{
 		Era: l.Kernel.Era, PageSize: l.Kernel.PageSize, VABits: l.Kernel.VABits,
 		Cmdline: l.Kernel.Cmdline, VA52: l.CPU.VA52, LPA2: l.CPU.LPA2, BBML2: l.CPU.BBML2NoAbort,
-		PABits: l.CPU.PABits, Name: l.Name,
+		Realm: l.CPU.Realm, PABits: l.CPU.PABits, Name: l.Name,
 	}
 	c.PageSize, c.VABits = Normalize(c.Era, c.PageSize, c.VABits)
 	if c.PABits == 0 {
@@ -370,7 +371,7 @@ func ApplyControls(l *layout.Layout, c Controls) (*layout.Layout, error) {
 	n.Kernel.Era = c.Era
 	n.Kernel.PageSize, n.Kernel.VABits = Normalize(c.Era, c.PageSize, c.VABits)
 	n.Kernel.Cmdline = c.Cmdline
-	n.CPU.VA52, n.CPU.LPA2, n.CPU.BBML2NoAbort = c.VA52, c.LPA2, c.BBML2
+	n.CPU.VA52, n.CPU.LPA2, n.CPU.BBML2NoAbort, n.CPU.Realm = c.VA52, c.LPA2, c.BBML2, c.Realm
 	n.CPU.PABits = c.PABits
 	if n.CPU.PABits == 48 && l.CPU.PABits == 0 {
 		n.CPU.PABits = 0 // keep "default" in the exported file

@@ -191,6 +191,19 @@ func TestApplyControls(t *testing.T) {
 	if got := PageSizes("v3.18"); strings.Join(got, ",") != "4K,64K" {
 		t.Errorf("PageSizes(v3.18) = %v", got)
 	}
+	// Every setting of the panel reaches the layout and reads back.
+	all := Controls{Era: "v6.18", PageSize: "16K", VABits: 52, Cmdline: "rodata=noalias", VA52: true, LPA2: true,
+		BBML2: true, Realm: true, PABits: 52, Name: "all set"}
+	n, err = ApplyControls(l, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ControlsOf(n); got != all {
+		t.Errorf("controls read back as %+v, want %+v", got, all)
+	}
+	if c := n.CPU; !c.VA52 || !c.LPA2 || !c.BBML2NoAbort || !c.Realm || c.PABits != 52 {
+		t.Errorf("CPU %+v", c)
+	}
 }
 
 // Edits share what they do not write with the layout they start from

@@ -26,6 +26,7 @@ type CompareSpec struct {
 	LPA2  string `json:"lpa2" js:"lpa2"`
 	VA52  string `json:"va52" js:"va52"`
 	BBML2 string `json:"bbml2" js:"bbml2"`
+	Realm string `json:"realm" js:"realm"`
 }
 
 type compare struct {
@@ -100,6 +101,7 @@ func CompareLayout(l *layout.Layout, s CompareSpec) *layout.Layout {
 	set(s.LPA2, &n.CPU.LPA2)
 	set(s.VA52, &n.CPU.VA52)
 	set(s.BBML2, &n.CPU.BBML2NoAbort)
+	set(s.Realm, &n.CPU.Realm)
 	return n
 }
 

@@ -8,6 +8,7 @@ import (
 	"linmap/assets"
 	"linmap/sim"
 	"linmap/sim/layout"
+	"linmap/wasm/edit"
 )
 
 func open(t *testing.T, id string) *Model {
@@ -178,6 +179,28 @@ func TestCompare(t *testing.T) {
 	m.SetCompare(CompareSpec{})
 	if len(m.Marks()) != 0 {
 		t.Errorf("compare off, %d marks", len(m.Marks()))
+	}
+}
+
+// The realm control reaches the engine: a v6.18 realm guest without
+// BBML2_NOABORT maps its memory with pages where a plain guest uses blocks;
+// B may be the realm guest.
+func TestRealm(t *testing.T) {
+	m := open(t, "oracle-a-single-1G")
+	c := edit.ControlsOf(m.Layout())
+	c.Era, c.Cmdline = "v6.18", "rodata=noalias"
+	m.SetControls(c)
+	blocks := m.Result().Stats.BytesByPage["2M"]
+	c.Realm = true
+	m.SetControls(c)
+	if !m.Layout().CPU.Realm || m.Result().Stats.BytesByPage["2M"] >= blocks || blocks == 0 {
+		t.Fatalf("realm: 2M blocks %#x → %#x (%+v)", blocks, m.Result().Stats.BytesByPage["2M"], m.Notices())
+	}
+	c.Realm = false
+	m.SetControls(c)
+	m.SetCompare(CompareSpec{Mode: CompareOutline, Realm: "on"})
+	if lb, _, d, err := m.Comparison(); err != nil || !lb.CPU.Realm || len(d.Highlights) == 0 {
+		t.Errorf("B as a realm guest: %v, %+v", err, lb.CPU)
 	}
 }
 

@@ -508,6 +508,9 @@ func title(l *layout.Layout, era string) string {
 	if l.CPU.BBML2NoAbort {
 		cpu = append(cpu, "BBML2_NOABORT")
 	}
+	if l.CPU.Realm {
+		cpu = append(cpu, "realm")
+	}
 	if l.CPU.PABits != 0 {
 		cpu = append(cpu, "PA "+itoa(l.CPU.PABits)+" bits")
 	}
