@@ -837,3 +837,12 @@ func jsQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// click presses and releases the mouse at a page position.
+func (a *app) click(x, y float64) {
+	a.t.Helper()
+	a.mouse(chromedp.MouseMoved, x, y)
+	a.mouse(chromedp.MousePressed, x, y)
+	a.mouse(chromedp.MouseReleased, x, y)
+	a.waitFrames(2)
+}

@@ -198,6 +198,10 @@
     $("cmp-mode").value = s.mode || "";
     for (const k of ["pageSize", "lpa2", "va52", "bbml2", "realm"]) $("cmp-" + k).value = s[k] || "";
     $("cmp-vaBits").value = String(s.vaBits || 0);
+    const flip = $("cmp-flip");
+    flip.hidden = s.mode !== "flip";
+    flip.setAttribute("aria-pressed", c.showingB ? "true" : "false");
+    flip.textContent = c.showingB ? "Showing B — show A" : "Showing A — show B";
     setText($("cmp-cmdline"), s.cmdline || "");
     const out = $("cmp-out");
     if (!s.mode) { out.replaceChildren(el("p", "Off. Choose a view to compare this layout with another era, command line, page size, VA_BITS or CPU.", "summary")); return; }
@@ -364,6 +368,7 @@
   }
   for (const id of ["cmp-mode", "cmp-era", "cmp-cmdline", "cmp-pageSize", "cmp-vaBits", "cmp-lpa2", "cmp-va52", "cmp-bbml2", "cmp-realm"]) $(id).addEventListener("change", sendCompare);
   $("cmp-form").addEventListener("submit", (e) => { e.preventDefault(); sendCompare(); });
+  $("cmp-flip").addEventListener("click", () => call("flipAB"));
 
   // Keys outside the canvas: undo anywhere but in a text field; the
   // timeline's keys where they do not type or press a button.
@@ -388,6 +393,7 @@
       case " ": call("play", !(last && last.timeline.playing)); break;
       case "Home": call("jump", "start"); break;
       case "End": call("jump", "end"); break;
+      case "b": case "B": call("flipAB"); break;
       default: done = false;
     }
     if (done) e.preventDefault();

@@ -300,6 +300,7 @@ func (b *Bridge) Install(g *view.Game) {
 		}
 		return b.model(func(m *model.Model) { m.SetCompare(s) })
 	})
+	set("flipAB", func([]js.Value) any { return b.model((*model.Model).FlipAB) })
 	js.Global().Set("linmap", api)
 
 	test := js.Global().Get("Object").New()

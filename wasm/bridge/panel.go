@@ -142,6 +142,8 @@ type Compare struct {
 	Rows   []CompareRow      `js:"rows" json:"rows"`
 	Ranges []DiffRange       `js:"ranges" json:"ranges"`
 	More   int               `js:"more" json:"more"` // ranges not listed
+	// ShowingB: flip mode shows B in the full view.
+	ShowingB bool `js:"showingB" json:"showingB"`
 }
 
 // CompareRow is one row of the table of differences.
@@ -263,7 +265,7 @@ func timelineOf(m *model.Model) Timeline {
 }
 
 func compareOf(m *model.Model) Compare {
-	c := Compare{Spec: m.CompareSpec()}
+	c := Compare{Spec: m.CompareSpec(), ShowingB: m.ShowingB()}
 	if c.Spec.Mode == model.CompareOff {
 		return c
 	}

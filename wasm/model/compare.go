@@ -5,6 +5,7 @@ import (
 	"linmap/sim/result"
 	"linmap/wasm/compareview"
 	"linmap/wasm/edit"
+	"linmap/wasm/results"
 )
 
 // Compare modes.
@@ -12,6 +13,7 @@ const (
 	CompareOff     = ""
 	CompareOutline = "outline" // one view of A, the differing ranges outlined
 	CompareSide    = "side"    // A and B as two full views side by side
+	CompareFlip    = "flip"    // one full view, of A or of B (FlipAB), the differing ranges outlined
 )
 
 // CompareSpec says what B is: the current layout with another era, command
@@ -31,20 +33,53 @@ type CompareSpec struct {
 
 type compare struct {
 	spec  CompareSpec
+	showB bool // flip mode shows B
 	stale bool
 	lay   *layout.Layout // B's layout
 	res   *result.Result
 	err   error
 	model *compareview.Model
+	sum   *results.Summary // of res, made on first use
 }
 
 // SetCompare chooses B and the mode.
 func (m *Model) SetCompare(s CompareSpec) {
 	m.cmp.spec = s
 	m.cmp.stale = true
+	if s.Mode != CompareFlip {
+		m.cmp.showB = false
+	}
 	m.content++
 	m.changed()
 }
+
+// FlipAB shows B in the full view instead of A, or A again (flip mode
+// only): the same machine under the other kernel, in the same place.
+func (m *Model) FlipAB() {
+	if m.cmp.spec.Mode != CompareFlip {
+		m.Notify(CodeNoFlip, Info, "A/B flip: choose View \"flip A/B\" in Compare first.")
+		return
+	}
+	m.cmp.showB = !m.cmp.showB
+	m.content++ // B's ranges are other ranges: the axes follow
+	m.changed()
+}
+
+// SummaryB is B's result in words and numbers (zero when compare is off).
+func (m *Model) SummaryB() results.Summary {
+	_, rb, _, err := m.Comparison()
+	if rb == nil && err == nil {
+		return results.Summary{}
+	}
+	if m.cmp.sum == nil {
+		s := results.Of(rb, err)
+		m.cmp.sum = &s
+	}
+	return *m.cmp.sum
+}
+
+// ShowingB reports the flip mode showing B.
+func (m *Model) ShowingB() bool { return m.cmp.showB }
 
 // CompareSpec is B's choice.
 func (m *Model) CompareSpec() CompareSpec { return m.cmp.spec }
@@ -56,7 +91,7 @@ func (m *Model) Comparison() (lb *layout.Layout, rb *result.Result, diff *compar
 	c := &m.cmp
 	if c.stale {
 		c.stale = false
-		c.lay, c.res, c.err, c.model = nil, nil, nil, nil
+		c.lay, c.res, c.err, c.model, c.sum = nil, nil, nil, nil, nil
 		if c.spec.Mode != CompareOff && m.res != nil {
 			c.lay = CompareLayout(m.lay, c.spec)
 			c.res, c.err = m.simulate(c.lay)
@@ -116,11 +151,12 @@ type Pane struct {
 	B bool
 }
 
-// Panes are the full views shown: A (as at the timeline's step), and B
-// beside it when comparing side by side.
+// Panes are the full views shown: A (as at the timeline's step), B beside
+// it when comparing side by side, or one of them in flip mode.
 func (m *Model) Panes() []Pane {
 	a := Pane{Layout: m.lay, Result: m.Shown()}
-	if m.cmp.spec.Mode != CompareSide {
+	mode := m.cmp.spec.Mode
+	if mode != CompareSide && mode != CompareFlip {
 		return []Pane{a}
 	}
 	lb, rb, d, err := m.Comparison()
@@ -128,5 +164,12 @@ func (m *Model) Panes() []Pane {
 		return []Pane{a}
 	}
 	a.Label = "A: " + d.LabelA
-	return []Pane{a, {Layout: lb, Result: rb, Label: "B: " + d.LabelB, B: true}}
+	b := Pane{Layout: lb, Result: rb, Label: "B: " + d.LabelB, B: true}
+	switch {
+	case mode == CompareSide:
+		return []Pane{a, b}
+	case m.cmp.showB:
+		return []Pane{b}
+	}
+	return []Pane{a}
 }

@@ -182,6 +182,45 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// Flip mode shows one full view, of A or of B: flipping swaps the result
+// drawn (and its summary for the header) and the axes' content, keeps the
+// differences outlined, and ends with the mode.
+func TestCompareFlip(t *testing.T) {
+	m := open(t, "oracle-a-single-1G") // v6.1
+	m.FlipAB()
+	if lastNotice(m).Code != CodeNoFlip || len(m.Panes()) != 1 || m.Panes()[0].B {
+		t.Fatalf("flip outside flip mode: %+v, %+v", m.Notices(), m.Panes())
+	}
+	m.SetCompare(CompareSpec{Mode: CompareFlip, Era: "v6.12"})
+	a := m.Panes()
+	marks := len(m.Marks())
+	if len(a) != 1 || a[0].B || a[0].Result != m.Result() || a[0].Label != "A: v6.1" || marks == 0 {
+		t.Fatalf("flip mode starts on A: %+v, %d marks", a, marks)
+	}
+	content := m.ContentVersion()
+	m.FlipAB()
+	b := m.Panes()
+	_, rb, _, _ := m.Comparison()
+	if !m.ShowingB() || len(b) != 1 || !b[0].B || b[0].Result != rb || b[0].Label != "B: v6.12" || b[0].Layout.Kernel.Era != "v6.12" {
+		t.Fatalf("after the flip: %+v", b)
+	}
+	if m.ContentVersion() == content || len(m.Marks()) != marks {
+		t.Errorf("flip: content version %d → %d, marks %d → %d", content, m.ContentVersion(), marks, len(m.Marks()))
+	}
+	if sb := m.SummaryB(); sb.Era != "v6.12" || sb.Sentence == m.Summary().Sentence {
+		t.Errorf("B's summary %+v", sb)
+	}
+	m.FlipAB()
+	if m.ShowingB() || m.Panes()[0].B {
+		t.Error("a second flip does not show A")
+	}
+	m.FlipAB()
+	m.SetCompare(CompareSpec{Mode: CompareSide, Era: "v6.12"})
+	if m.ShowingB() || len(m.Panes()) != 2 {
+		t.Errorf("leaving flip mode: showing B %v, %d panes", m.ShowingB(), len(m.Panes()))
+	}
+}
+
 // The realm control reaches the engine: a v6.18 realm guest without
 // BBML2_NOABORT maps its memory with pages where a plain guest uses blocks;
 // B may be the realm guest.

@@ -18,6 +18,7 @@ const (
 	CodeExport         Code = "export"          // an export could not be made
 	CodePreset         Code = "preset"          // a preset was loaded
 	CodeCopied         Code = "copied"          // a share link was copied (or shown)
+	CodeNoFlip         Code = "no-flip"         // A/B flip asked outside flip mode
 )
 
 // Severity says whether a notice reports a failure.

@@ -529,12 +529,16 @@ func itoa(i int) string { return numfmt.Count(uint64(max(i, 0))) }
 func (g *Game) drawHeader(l *layer) {
 	s := g.vp.s
 	w := g.vp.w - 20*s
-	sum := g.m.Summary()
+	// The header describes what the full view shows: B when flipped to it.
+	lay, sum := g.m.Layout(), g.m.Summary()
+	if p := g.sc.panes[0].content; p.B && len(g.sc.panes) == 1 {
+		lay, sum = p.Layout, g.m.SummaryB()
+	}
 	era := sum.Era
 	if era == "" {
-		era = g.m.Layout().Kernel.Era
+		era = lay.Kernel.Era
 	}
-	g.text(l, fitText(title(g.m.Layout(), era), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
+	g.text(l, fitText(title(lay, era), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
 	lines := wrapWidth(sum.Sentence, g.fonts.sans, w)
 	if len(lines) > 2 {
 		// The panel has it all; the canvas keeps two lines.

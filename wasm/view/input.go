@@ -210,8 +210,8 @@ func pressed(keys ...ebiten.Key) bool {
 	return false
 }
 
-// keys: zoom and fit, bank selection, nudge, delete, Escape, and the
-// timeline's keys.
+// keys: zoom and fit, bank selection, nudge, delete, Escape, the
+// timeline's keys, and B for the A/B flip.
 func (in *input) keys(g *Game) {
 	m := g.m
 	mid := (g.vp.panes[0].g.bandTop + g.vp.panes[0].g.bandBot) / 2
@@ -269,6 +269,8 @@ func (in *input) keys(g *Game) {
 		m.Jump("failure")
 	case pressed(ebiten.KeySpace):
 		m.Play(!m.Playing())
+	case pressed(ebiten.KeyB):
+		m.FlipAB()
 	}
 }
 

@@ -12,11 +12,13 @@ type Rect struct {
 	Y1 float64 `json:"y1"`
 }
 
-// PaneProbe is one full view's columns.
+// PaneProbe is one full view's columns and which side it shows.
 type PaneProbe struct {
-	PA      Rect `json:"pa"`
-	VA      Rect `json:"va"`
-	Ribbons Rect `json:"ribbons"`
+	PA      Rect   `json:"pa"`
+	VA      Rect   `json:"va"`
+	Ribbons Rect   `json:"ribbons"`
+	Label   string `json:"label"` // "A: v6.1", "B: v6.12"; "" when not comparing
+	B       bool   `json:"b"`
 }
 
 // Probe tells tests where things are on screen, in CSS pixels, read from
@@ -73,13 +75,17 @@ func (g *Game) Probe() Probe {
 		c := func(y float64) float64 { return math.Max(gm.bandTop, math.Min(gm.bandBot, y)) / s }
 		return Rect{x0 / s, c(y0), x1 / s, c(y1)}
 	}
-	for _, pn := range g.vp.panes {
+	for i, pn := range g.vp.panes {
 		q := pn.g
-		p.Panes = append(p.Panes, PaneProbe{
+		pp := PaneProbe{
 			PA:      r(q.paX0, q.bandTop, q.paX1, q.bandBot),
 			VA:      r(q.vaX0, q.bandTop, q.vaX1, q.bandBot),
 			Ribbons: r(q.paX1, q.bandTop, q.vaX0, q.bandBot),
-		})
+		}
+		if i < len(g.sc.panes) {
+			pp.Label, pp.B = g.sc.panes[i].content.Label, g.sc.panes[i].content.B
+		}
+		p.Panes = append(p.Panes, pp)
 	}
 	p.PA, p.VA, p.Ribbons = p.Panes[0].PA, p.Panes[0].VA, p.Panes[0].Ribbons
 	p.Banner = Rect{0, bannerTop, g.vp.w / s, bannerTop + bannerH}
