@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -845,4 +846,121 @@ func (a *app) click(x, y float64) {
 	a.mouse(chromedp.MousePressed, x, y)
 	a.mouse(chromedp.MouseReleased, x, y)
 	a.waitFrames(2)
+}
+
+// layoutJSON is the app's layout as canonical JSON, to compare layouts
+// across pages and reloads.
+func (a *app) layoutJSON() string {
+	a.t.Helper()
+	return marshal(a.t, a.layout())
+}
+
+// canon is a layout document as canonical JSON.
+func canon(t *testing.T, doc string) string {
+	t.Helper()
+	l, err := layout.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return marshal(t, l)
+}
+
+// layoutName is the name of the preset id.
+func layoutName(t *testing.T, id string) string {
+	t.Helper()
+	l, err := layout.Parse([]byte(preset(t, id)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.Name
+}
+
+// waitNotice waits until a notice in the panel contains want and returns
+// that notice's text and role.
+func (a *app) waitNotice(want string) (text, role string) {
+	a.t.Helper()
+	find := `[...document.querySelectorAll("#notices li")].find(li => li.textContent.includes(` + jsQuote(want) + `))`
+	a.poll(find + ` !== undefined`)
+	return eval[string](a, find+`.textContent`), eval[string](a, find+`.getAttribute("role")`)
+}
+
+// newPage opens url in a new tab of the same browser (same profile, so the
+// same localStorage) at 1280×800 and waits for the app.
+func (a *app) newPage(t *testing.T, url string) *app {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(a.ctx)
+	t.Cleanup(cancel)
+	b := &app{t: t, ctx: ctx, url: url}
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.setViewport(1280, 800, 1)
+	b.do(chromedp.Navigate(url))
+	b.poll("window.linmapReady === true")
+	b.waitFrames(3)
+	return b
+}
+
+// addrWindow is an address range a column shows.
+type addrWindow struct{ Lo, Hi layout.Addr }
+
+// view returns the address windows the columns show (nil: fitted), as
+// links and autosave keep them.
+func (a *app) view() (v struct{ PA, VA *addrWindow }) {
+	a.t.Helper()
+	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.view()")), &v); err != nil {
+		a.t.Fatal(err)
+	}
+	return v
+}
+
+// lastDownload returns the name, type and bytes of the last file the app
+// offered for download.
+func (a *app) lastDownload() (name, typ string, data []byte) {
+	a.t.Helper()
+	var d struct{ Name, Type, Data string }
+	raw, err := chromedp.Run(a.ctx, chromedp.Evaluate[string](`new Promise((ok, fail) => {
+		const d = window.linmapLastDownload;
+		const r = new FileReader();
+		r.onload = () => ok(JSON.stringify({name: d.name, type: d.type, data: r.result.split(",")[1]}));
+		r.onerror = () => fail(r.error);
+		r.readAsDataURL(d.blob);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(raw), &d); err != nil {
+		a.t.Fatal(err)
+	}
+	data, err = base64.StdEncoding.DecodeString(d.Data)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return d.Name, d.Type, data
+}
+
+// ctrlKey presses key with Ctrl (and Shift), as the undo shortcuts are
+// typed.
+func (a *app) ctrlKey(key, code string, vk int64, shift bool) {
+	a.t.Helper()
+	mods := int64(2) // Ctrl, in DevTools' modifier bits (Alt=1, Ctrl=2, Meta=4, Shift=8)
+	if shift {
+		mods |= 8
+	}
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		if _, err := chromedp.Call(a.ctx, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+			Type: typ, Key: key, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk, Modifiers: mods,
+		}); err != nil {
+			a.t.Fatal(err)
+		}
+		a.waitFrames(2)
+	}
+}
+
+// panel is what the HTML panel was last given (bridge.Panel as JSON).
+func (a *app) panel(v any) {
+	a.t.Helper()
+	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.panel()")), v); err != nil {
+		a.t.Fatal(err)
+	}
 }

@@ -30,6 +30,7 @@ type Bridge struct {
 	runErr  string
 	notices string // every notice's text, for the tests
 	probe   view.Probe
+	panel   string // the panel's JSON, as last rendered
 	perf    []FrameTime // a ring of the last perfKeep frames
 	pi      int
 	steps   []time.Duration // Update+Draw of frames that showed a new step
@@ -62,10 +63,14 @@ func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
 	}
 	if m.Version() != b.shown {
 		b.shown = m.Version()
+		// One JSON string crosses to JS: much cheaper than setting the
+		// panel's few hundred fields one call at a time.
+		panel := mustJSON(PanelOf(m))
+		b.mu.Lock()
+		b.panel = panel
+		b.mu.Unlock()
 		if ui := js.Global().Get("linmapUI"); ui.Truthy() {
-			// One JSON string crosses to JS: much cheaper than setting
-			// the panel's few hundred fields one call at a time.
-			ui.Call("render", mustJSON(PanelOf(m)))
+			ui.Call("render", panel)
 		}
 	}
 	b.frames++
@@ -321,6 +326,7 @@ func (b *Bridge) Install(g *view.Game) {
 		}{b.res, b.runErr, b.notices})
 	}))
 	tset("probe", locked(func() any { return mustJSON(b.probe) }))
+	tset("panel", locked(func() any { return b.panel }))
 	tset("palette", func() any { return mustJSON(view.Palette()) })
 	tset("perf", locked(func() any { return mustJSON(Summarise(b.perf)) }))
 	test.Set("countAllocs", b.fn(func(args []js.Value) any {
