@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -13,25 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
-
-// pngDownload returns the last PNG the app offered for download.
-func (a *app) pngDownload() []byte {
-	a.t.Helper()
-	raw, err := chromedp.Run(a.ctx, chromedp.Evaluate[string](`new Promise((ok, fail) => {
-		const r = new FileReader();
-		r.onload = () => ok(r.result.split(",")[1]);
-		r.onerror = () => fail(r.error);
-		r.readAsDataURL(window.linmapLastDownload.blob);
-	})`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	data, err := base64.StdEncoding.DecodeString(raw)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	return data
-}
 
 type probeX struct {
 	probe
@@ -226,7 +206,8 @@ func TestApp(t *testing.T) {
 		a.do(chromedp.Evaluate[chromedp.Void](`window.linmapLastDownload = null`))
 		a.clickSel("#export-png")
 		a.poll(`window.linmapLastDownload !== null`)
-		img, err := png.Decode(bytes.NewReader(a.pngDownload()))
+		_, _, data := a.lastDownload()
+		img, err := png.Decode(bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}

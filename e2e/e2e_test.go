@@ -25,7 +25,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -551,82 +550,6 @@ func TestBrowser(t *testing.T) {
 		}
 		a.shot("panic-v3.18.png")
 		t.Logf("v3.18: %s", r.Result.Fatal.Message)
-	})
-
-	t.Run("export and re-import", func(t *testing.T) {
-		a.t = t
-		a.importText(preset(t, "qemu-virt-numa"))
-		want := a.layout()
-		dir := t.TempDir()
-		if _, err := chromedp.CallBrowser(a.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true),
-		}); err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(a.ctx, 60*time.Second)
-		defer cancel()
-		begins := chromedp.BrowserEvents(ctx, browser.DownloadWillBegin)
-		progress := chromedp.BrowserEvents(ctx, browser.DownloadProgress)
-		a.do(chromedp.Click(chromedp.ID("export-layout")))
-		var name, guid string
-		for ev, err := range begins {
-			if err != nil {
-				t.Fatal(err)
-			}
-			name, guid = ev.SuggestedFilename, ev.GUID
-			break
-		}
-		for ev, err := range progress {
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ev.GUID == guid && ev.State == browser.DownloadProgressStateCompleted {
-				break
-			}
-		}
-		if !strings.HasSuffix(name, ".json") || !strings.Contains(name, "virt") {
-			t.Errorf("download is named %q", name)
-		}
-		data, err := os.ReadFile(filepath.Join(dir, guid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := layout.Parse(data)
-		if err != nil {
-			t.Fatalf("exported file does not parse: %v", err)
-		}
-		if g, w := marshal(t, got), marshal(t, want); g != w {
-			t.Fatalf("export differs from the layout:\n%s\nwant\n%s", g, w)
-		}
-		// Load something else, then import the file through the picker.
-		a.importText(preset(t, "arm-juno-r2"))
-		path := filepath.Join(dir, name)
-		os.WriteFile(path, data, 0o644)
-		a.do(chromedp.SetUploadFiles(chromedp.ID("import"), []string{path}))
-		a.poll(`document.getElementById("notices").textContent.startsWith("Imported")`)
-		a.waitFrames(3)
-		if g, w := marshal(t, a.layout()), marshal(t, want); g != w {
-			t.Errorf("re-imported layout differs:\n%s\nwant\n%s", g, w)
-		}
-	})
-
-	t.Run("bad import keeps the layout", func(t *testing.T) {
-		a.t = t
-		before := marshal(t, a.layout())
-		bad := strings.Replace(preset(t, "seed-b-hypothesis2"), `"base": "0x60000000"`, `"base": "0x40800000"`, 1)
-		path := filepath.Join(t.TempDir(), "overlap.json")
-		os.WriteFile(path, []byte(bad), 0o644)
-		a.do(chromedp.SetUploadFiles(chromedp.ID("import"), []string{path}))
-		a.poll(`document.getElementById("notices").textContent.includes("Not imported")`)
-		msg := eval[string](a, `document.getElementById("notices").textContent`)
-		if !strings.Contains(msg, "memory[1]") || !strings.Contains(msg, "overlap") {
-			t.Errorf("message %q does not name the field and the problem", msg)
-		}
-		a.waitFrames(3)
-		if after := marshal(t, a.layout()); after != before {
-			t.Errorf("the layout changed after a refused import")
-		}
-		t.Logf("message: %s", msg)
 	})
 
 	t.Run("wheel, keys, double-click", func(t *testing.T) {

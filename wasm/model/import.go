@@ -9,6 +9,7 @@ import (
 	"linmap/assets"
 	"linmap/formats"
 	"linmap/sim/layout"
+	"linmap/wasm/numfmt"
 )
 
 // File is one file (or pasted text) handed to Import.
@@ -96,7 +97,7 @@ func (m *Model) Import(files ...File) error {
 	}
 	m.SetLayout(used, "import "+usedFrom.what(), "", append(assumptionsOf(used, usedFrom.what()), notes...))
 	m.dismissCode(CodeImportFailed)
-	m.Notify(CodeImported, Info, fmt.Sprintf("Imported %s as %s: %d memory banks.", usedFrom.what(), usedFormat.Describe(), len(used.Memory)))
+	m.Notify(CodeImported, Info, fmt.Sprintf("Imported %s as %s: %s.", usedFrom.what(), usedFormat.Describe(), numfmt.Plural(uint64(len(used.Memory)), "memory bank")))
 	return nil
 }
 

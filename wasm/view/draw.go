@@ -487,13 +487,18 @@ func fitText(str string, f *face, width float64) string {
 }
 
 // title is the layout and its kernel in one line: the PNG export's title.
-func title(l *layout.Layout, era string) string {
+// The geometry is what the engine used ("4K pages, VA_BITS 48, 4 levels"),
+// era defaults filled in; without a result, what the layout asks for.
+func title(l *layout.Layout, era, geometry string) string {
 	parts := []string{l.Name, era, l.Kernel.PageSize + " pages", "VA_BITS " + itoa(l.Kernel.VABits)}
 	if l.Kernel.PageSize == "" {
 		parts[2] = "default pages"
 	}
 	if l.Kernel.VABits == 0 {
 		parts[3] = "default VA_BITS"
+	}
+	if geometry != "" {
+		parts = append(parts[:2], geometry)
 	}
 	if c := strings.TrimSpace(l.Kernel.Cmdline); c != "" {
 		parts = append(parts, "cmdline \""+c+"\"")
@@ -538,7 +543,7 @@ func (g *Game) drawHeader(l *layer) {
 	if era == "" {
 		era = lay.Kernel.Era
 	}
-	g.text(l, fitText(title(lay, era), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
+	g.text(l, fitText(title(lay, era, sum.Geometry), g.fonts.bold, w), g.fonts.bold, 10*s, headerTop*s, colText, false)
 	lines := wrapWidth(sum.Sentence, g.fonts.sans, w)
 	if len(lines) > 2 {
 		// The panel has it all; the canvas keeps two lines.
