@@ -224,19 +224,6 @@ func TestApp(t *testing.T) {
 		}
 		a.shot("export-png-page.png")
 	})
-
-	t.Run("at the failure the steps that explain it, in full", func(t *testing.T) {
-		a.t = t
-		eval[string](a, `linmap.jump("failure")`)
-		a.poll(`document.querySelectorAll("#explain li").length >= 3`)
-		items := eval[[]string](a, `[...document.querySelectorAll("#explain li")].map(l => l.textContent)`)
-		lastItem := items[len(items)-1]
-		fatal := a.result().Result.Fatal.Message
-		if !strings.Contains(lastItem, "Failed to allocate") || strings.HasSuffix(lastItem, "…") {
-			t.Errorf("last explained step %q (fatal %q)", lastItem, fatal)
-		}
-		a.shot("failure-explained.png")
-	})
 }
 
 // checkGlance checks that every result a kernel engineer looks for first

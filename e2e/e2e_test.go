@@ -658,19 +658,13 @@ func TestBrowser(t *testing.T) {
 			a.waitFrames(1)
 			moves++
 		}
-		type stat struct {
-			Mean float64 `json:"mean_ms"`
-			P50  float64 `json:"p50_ms"`
-			P95  float64 `json:"p95_ms"`
-			Max  float64 `json:"max_ms"`
-		}
 		var perf struct {
-			Count  int  `json:"count"`
-			Total  stat `json:"total"`
-			Bridge stat `json:"bridge"`
-			Update stat `json:"update"`
-			Draw   stat `json:"draw"`
-			Engine stat `json:"engine"`
+			Count  int    `json:"count"`
+			Total  msStat `json:"total"`
+			Bridge msStat `json:"bridge"`
+			Update msStat `json:"update"`
+			Draw   msStat `json:"draw"`
+			Engine msStat `json:"engine"`
 		}
 		if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.perf()")), &perf); err != nil {
 			t.Fatal(err)
@@ -681,7 +675,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("only %d frames measured", perf.Count)
 		}
 		bench["drag on 64 banks: frames"] = fmt.Sprint(perf.Count)
-		for name, st := range map[string]stat{"total": perf.Total, "bridge (panel, snapshot, autosave)": perf.Bridge, "Update": perf.Update, "Draw": perf.Draw, "engine (in Update)": perf.Engine} {
+		for name, st := range map[string]msStat{"total": perf.Total, "bridge (panel, snapshot, autosave)": perf.Bridge, "Update": perf.Update, "Draw": perf.Draw, "engine (in Update)": perf.Engine} {
 			bench["drag on 64 banks: "+name+" mean/p50/p95/max, ms"] = fmt.Sprintf("%.2f / %.2f / %.2f / %.2f", st.Mean, st.P50, st.P95, st.Max)
 		}
 		if l := a.layout(); len(l.Memory) != 64 {
@@ -886,4 +880,12 @@ func (a *app) panel(v any) {
 	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.panel()")), v); err != nil {
 		a.t.Fatal(err)
 	}
+}
+
+// msStat is a bridge.Stat: durations in milliseconds.
+type msStat struct {
+	Mean float64 `json:"mean_ms"`
+	P50  float64 `json:"p50_ms"`
+	P95  float64 `json:"p95_ms"`
+	Max  float64 `json:"max_ms"`
 }

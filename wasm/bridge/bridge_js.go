@@ -30,12 +30,12 @@ type Bridge struct {
 	runErr  string
 	notices string // every notice's text, for the tests
 	probe   view.Probe
-	panel   string // the panel's JSON, as last rendered
+	panel   string      // the panel's JSON, as last rendered
 	perf    []FrameTime // a ring of the last perfKeep frames
 	pi      int
-	steps   []time.Duration // Update+Draw of frames that showed a new step
-	shown   uint64          // model version the panel shows
-	snapVer uint64          // view version of the snapshot
+	steps   []FrameTime // frames that showed a new step
+	shown   uint64      // model version the panel shows
+	snapVer uint64      // view version of the snapshot
 	frames  int
 	ready   bool
 	funcs   []js.Func // kept alive for the page's lifetime
@@ -93,7 +93,7 @@ func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
 		b.pi = (b.pi + 1) % perfKeep
 	}
 	if stepChanged && len(b.steps) < perfKeep {
-		b.steps = append(b.steps, d.Total())
+		b.steps = append(b.steps, d)
 	}
 	b.mu.Unlock()
 }
@@ -342,7 +342,7 @@ func (b *Bridge) Install(g *view.Game) {
 		return js.ValueOf(out)
 	}))
 	tset("resetPerf", locked(func() any { b.perf, b.pi = b.perf[:0], 0; return nil }))
-	tset("stepPerf", locked(func() any { return mustJSON(stat(b.steps)) }))
+	tset("stepPerf", locked(func() any { return mustJSON(Summarise(b.steps)) }))
 	tset("resetStepPerf", locked(func() any { b.steps = b.steps[:0]; return nil }))
 	tset("view", func() any { return mustJSON(b.ss.view) })
 	js.Global().Set("linmapTest", test)

@@ -242,7 +242,7 @@ func (g *Game) buildFrame() {
 	g.drawSelection(&o.q)
 	if l := g.sc.limit; l.w > 0 && l.y >= gm.bandTop && l.y <= gm.bandBot {
 		o.q.fill(l.x0, l.y-l.w/2, l.x1, l.y+l.w/2, l.clr)
-		g.text(o, "memblock.current_limit "+numfmt.Hex(g.vp.pa.Addr(l.y)), g.fonts.bold, l.x1, l.y+3*s, l.clr, false)
+		g.text(o, "memblock.current_limit "+numfmt.Hex(g.sc.limitAddr), g.fonts.bold, l.x1, l.y+3*s, l.clr, false)
 	}
 	ch := &g.fr.layers[layerChrome]
 	g.drawHeader(ch)

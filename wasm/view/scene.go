@@ -104,10 +104,11 @@ const minTableMarker = 8
 // scene is built from the model and the viewport whenever either changes:
 // the one source of rectangles for drawing, hit-testing and test probes.
 type scene struct {
-	panes []paneScene
-	marks []model.Mark
-	sel   model.Selection
-	limit line // the memblock limit at the step (w == 0 when none)
+	panes     []paneScene
+	marks     []model.Mark
+	sel       model.Selection
+	limit     line   // the memblock limit at the step (w == 0 when none)
+	limitAddr uint64 // its address
 }
 
 // span is an address range's rows; minPx keeps tiny ranges (one 4K table
@@ -153,6 +154,7 @@ func (sc *scene) build(m *model.Model, vp *viewport, panes []model.Pane) {
 		s := g.s
 		if st.LimitSet && st.Limit != 0 && st.Limit != math.MaxUint64 {
 			sc.limit = line{x0: g.paX0 - 10*s, x1: g.paX1 + 10*s, y: vp.pa.Y(st.Limit), w: 3 * s, clr: colLimit}
+			sc.limitAddr = st.Limit
 		}
 		cur := st.Current
 		if cur.PA != nil {
