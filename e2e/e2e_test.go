@@ -419,8 +419,10 @@ func TestBrowser(t *testing.T) {
 		p := a.probe()
 		img := a.screenshot()
 		if out := os.Getenv("LINMAP_SCREENSHOT"); out != "" {
-			// docs/screenshot.png: without the import notice, with a
-			// tooltip over the virtual column.
+			// docs/screenshot.png: the preset as the picker loads it,
+			// without notices, with a tooltip over the virtual column.
+			eval[string](a, `linmap.loadPreset("arm-juno-r2")`)
+			a.poll(`document.getElementById("preset").value === "arm-juno-r2"`)
 			eval[string](a, "linmap.dismiss(0)")
 			a.poll(`JSON.parse(linmapTest.result()).notice === ""`)
 			x, y := p.VA.mid()

@@ -144,6 +144,7 @@ type frame struct {
 	screen, bandImg *ebiten.Image
 	bandRect        image.Rectangle
 	placed          [][4]float64    // captions placed so far (placeCaptions)
+	gapLabels       [][4]float64    // the axes' gap labels, which captions avoid too
 	captions        []placedCaption // where each caption went, for the probe
 }
 
@@ -254,12 +255,12 @@ func (g *Game) buildFrame() {
 }
 
 // placeCaptions writes the scene's captions where they do not cover one
-// another: one that would overlap a caption already placed moves down a
-// row at a time (PHYS_OFFSET and PAGE_OFFSET share a row in narrow panes).
+// another or a gap's label: one that would overlap moves down a row at a
+// time (PHYS_OFFSET and PAGE_OFFSET share a row in narrow panes).
 func (g *Game) placeCaptions(l *layer, texts []caption) {
 	s := g.vp.s
 	h := 15 * s
-	placed := g.fr.placed[:0]
+	placed := append(g.fr.placed[:0], g.fr.gapLabels...)
 	for _, t := range texts {
 		f := g.fonts.sans
 		if t.bold {
@@ -302,6 +303,7 @@ func (g *Game) placeCaptions(l *layer, texts []caption) {
 func (g *Game) buildAxes() {
 	a := &g.fr.layers[layerAxes]
 	a.reset()
+	g.fr.gapLabels = g.fr.gapLabels[:0]
 	a.band = true
 	s := g.vp.s
 	for pi, p := range g.vp.panes {
@@ -398,11 +400,15 @@ func (g *Game) drawGaps(l *layer, ax *axis.Axis, x0, x1 float64, labelLeft bool)
 			continue
 		}
 		lastLabel = m
+		lx, y := x1+10*s, m+2*s
 		if labelLeft {
-			g.text(l, numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x0-10*s, m+2*s, colMuted, true)
-		} else {
-			g.text(l, numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, x1+10*s, m+2*s, colMuted, false)
+			lx = x0 - 10*s
 		}
+		w := g.text(l, numfmt.Size(p.End-p.Start)+" gap", g.fonts.sans, lx, y, colMuted, labelLeft)
+		if labelLeft {
+			lx = x0 - 10*s - w
+		}
+		g.fr.gapLabels = append(g.fr.gapLabels, [4]float64{lx, y, lx + w, y + 15*s})
 	}
 }
 

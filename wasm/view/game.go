@@ -129,11 +129,7 @@ func (g *Game) refresh() {
 	if len(g.tip) == 0 {
 		t.x, t.y = 0, 0 // no tooltip: the pointer does not matter
 	}
-	if k != g.frKey {
-		g.frKey = k
-		g.buildFrame()
-		g.ver++
-	}
+	// The axes first: the frame's captions avoid their gap labels.
 	a := axesKey{view: g.scView, fonts: g.fonts}
 	for _, p := range g.sc.panes {
 		if p.content.Result != nil {
@@ -143,6 +139,11 @@ func (g *Game) refresh() {
 	if a != g.axKey {
 		g.axKey = a
 		g.buildAxes()
+		g.ver++
+	}
+	if k != g.frKey {
+		g.frKey = k
+		g.buildFrame()
 		g.ver++
 	}
 	if t != g.tpKey {

@@ -168,6 +168,20 @@ func (sc *scene) build(m *model.Model, vp *viewport, panes []model.Pane) {
 	}
 }
 
+// within moves [y0, y1) to lie in [lo, hi) when it fits there.
+func within(y0, y1, lo, hi float64) (float64, float64) {
+	if y1-y0 > hi-lo {
+		return y0, y1
+	}
+	if y1 > hi {
+		y0, y1 = y0-(y1-hi), hi
+	}
+	if y0 < lo {
+		y0, y1 = lo, y1+(lo-y0)
+	}
+	return y0, y1
+}
+
 // grow returns s with n elements, reusing its backing array.
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
@@ -240,6 +254,13 @@ func (ps *paneScene) build(vp *viewport, pi int, c model.Pane) {
 	tx0 := ox0 + (ox1-ox0)*0.55
 	for i, c := range tableClusters(r, pb) {
 		y0, y1 := span(pa, c.base, c.size, minTableMarker*s)
+		// A marker widened to its minimum stays inside its bank (tables
+		// at the top of memory would otherwise hang off its end).
+		for _, b := range l.Memory {
+			if c.base >= uint64(b.Base) && c.base < uint64(b.End()) {
+				y0, y1 = within(y0, y1, pa.Y(uint64(b.Base)), pa.YEnd(uint64(b.End())))
+			}
+		}
 		tm := tableMark{cluster: c, label: "page tables " + numfmt.Size(c.pages*pb)}
 		tm.at = item{kind: kTableCluster, pane: pi, idx: i, x0: tx0, x1: ox1, y0: y0, y1: y1, clr: colTables, cont: c.notMapped}
 		add(tm.at)
@@ -300,16 +321,16 @@ func (ps *paneScene) build(vp *viewport, pi int, c model.Pane) {
 	if r.PhysOffset >= 0 {
 		y := pa.Y(uint64(r.PhysOffset))
 		ps.lines = append(ps.lines, line{x0: g.paX0 - 8*s, x1: g.paX1 + 8*s, y: y, w: 1.5 * s, clr: colPhysOff, dashed: true})
-		ps.texts = append(ps.texts, caption{s: "PHYS_OFFSET", x: g.paX1 + 10*s, y: above(y), clr: colPhysOff})
+		ps.texts = append(ps.texts, caption{s: "PHYS_OFFSET", x: g.paX1 + 10*s, y: above(y), clr: colPhysOff, plate: true})
 	}
 	for _, lim := range memblockLimits(r) {
 		y := pa.Y(lim)
 		ps.lines = append(ps.lines, line{x0: g.paX0 - 8*s, x1: g.paX1 + 8*s, y: y, w: 1.5 * s, clr: colLimit, dashed: true})
-		ps.texts = append(ps.texts, caption{s: "memblock limit", x: g.paX1 + 10*s, y: above(y), clr: colLimit})
+		ps.texts = append(ps.texts, caption{s: "memblock limit", x: g.paX1 + 10*s, y: above(y), clr: colLimit, plate: true})
 	}
 	y := va.Y(uint64(r.PageOffset))
 	ps.lines = append(ps.lines, line{x0: g.vaX0 - 8*s, x1: g.vaX1 + 8*s, y: y, w: 1.5 * s, clr: colPhysOff, dashed: true})
-	ps.texts = append(ps.texts, caption{s: "PAGE_OFFSET", x: g.vaX0 - 10*s, y: above(y), clr: colPhysOff, right: true})
+	ps.texts = append(ps.texts, caption{s: "PAGE_OFFSET", x: g.vaX0 - 10*s, y: above(y), clr: colPhysOff, right: true, plate: true})
 }
 
 func inLinear(r *result.Result, va uint64) bool {
