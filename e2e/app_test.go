@@ -124,12 +124,7 @@ func TestApp(t *testing.T) {
 		p := a.probeX()
 		// The 30 GiB gap between the two banks.
 		gx, gy := p.Banks[0].X0+20, (p.Banks[0].Y1+p.Banks[1].Y0)/2
-		for i := 1; i <= 2; i++ {
-			a.do(chromedp.MouseEvent(chromedp.MousePressed, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
-			a.waitFrames(1)
-			a.do(chromedp.MouseEvent(chromedp.MouseReleased, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
-			a.waitFrames(1)
-		}
+		a.doubleClick(gx, gy)
 		a.poll(`JSON.parse(linmapTest.layout()).memory.length === 3`)
 		a.waitFrames(3)
 		l := a.layout()

@@ -585,14 +585,7 @@ func TestBrowser(t *testing.T) {
 		// Double-click the gap between banks 0 and 1: a bank appears there.
 		p = a.probe()
 		gx, gy := p.Banks[0].X0+20, (p.Banks[0].Y1+p.Banks[1].Y0)/2
-		// The second click has clickCount 2, so Chrome fires dblclick as it
-		// would for a user, however slowly frames are drawn.
-		for i := 1; i <= 2; i++ {
-			a.do(chromedp.MouseEvent(chromedp.MousePressed, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
-			a.waitFrames(1)
-			a.do(chromedp.MouseEvent(chromedp.MouseReleased, gx, gy, chromedp.ButtonLeft, chromedp.ClickCount(i)))
-			a.waitFrames(1)
-		}
+		a.doubleClick(gx, gy)
 		a.waitFrames(2)
 		l := a.layout()
 		if len(l.Memory) != 4 {
@@ -756,6 +749,19 @@ func banks64() string {
 func jsQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// doubleClick clicks twice at a page position; the second click has
+// clickCount 2, so Chrome fires dblclick as it would for a user, however
+// slowly frames are drawn.
+func (a *app) doubleClick(x, y float64) {
+	a.t.Helper()
+	for i := 1; i <= 2; i++ {
+		a.do(chromedp.MouseEvent(chromedp.MousePressed, x, y, chromedp.ButtonLeft, chromedp.ClickCount(i)))
+		a.waitFrames(1)
+		a.do(chromedp.MouseEvent(chromedp.MouseReleased, x, y, chromedp.ButtonLeft, chromedp.ClickCount(i)))
+		a.waitFrames(1)
+	}
 }
 
 // click presses and releases the mouse at a page position.

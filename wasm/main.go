@@ -10,9 +10,7 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
-	"linmap/assets"
 	"linmap/sim"
-	"linmap/sim/layout"
 	"linmap/wasm/bridge"
 	"linmap/wasm/model"
 	"linmap/wasm/view"
@@ -58,15 +56,10 @@ func (t *timed) Draw(screen *ebiten.Image) {
 }
 
 func main() {
-	p, ok := assets.Lookup(startPreset)
-	if !ok {
-		panic("preset " + startPreset + " is not embedded")
-	}
-	l, err := layout.Parse(p.Layout)
+	m, err := model.OpenPreset(startPreset, sim.Run)
 	if err != nil {
 		panic(err) // the assets tests parse every preset
 	}
-	m := model.New(l, p.ID, sim.Run)
 	g := view.New(m)
 	br := bridge.New()
 	br.Install(g)

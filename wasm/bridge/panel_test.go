@@ -5,23 +5,17 @@ import (
 	"strings"
 	"testing"
 
-	"linmap/assets"
 	"linmap/sim"
-	"linmap/sim/layout"
 	"linmap/wasm/model"
 )
 
 func open(t *testing.T, id string) *model.Model {
 	t.Helper()
-	p, ok := assets.Lookup(id)
-	if !ok {
-		t.Fatalf("no preset %s", id)
-	}
-	l, err := layout.Parse(p.Layout)
+	m, err := model.OpenPreset(id, sim.Run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return model.New(l, id, sim.Run)
+	return m
 }
 
 // lookup follows a dotted path through decoded JSON.

@@ -123,17 +123,34 @@ func (m *Model) importOne(f File) (*layout.Layout, formats.Format, error) {
 	return l, format, nil
 }
 
-// LoadPreset makes an embedded preset the layout.
-func (m *Model) LoadPreset(id string) error {
+// presetLayout is the embedded preset id and its layout.
+func presetLayout(id string) (assets.Preset, *layout.Layout, error) {
 	p, ok := assets.Lookup(id)
 	if !ok {
-		err := fmt.Errorf("no preset %q", id)
-		m.Notify(CodeImportFailed, Error, err.Error())
-		return err
+		return p, nil, fmt.Errorf("no preset %q", id)
 	}
 	l, err := layout.Parse(p.Layout)
 	if err != nil {
-		m.Notify(CodeImportFailed, Error, p.ID+": "+err.Error())
+		return p, nil, fmt.Errorf("%s: %w", p.ID, err)
+	}
+	return p, l, nil
+}
+
+// OpenPreset makes a model showing the embedded preset id (the app's
+// first layout, and the tests').
+func OpenPreset(id string, run RunFunc) (*Model, error) {
+	_, l, err := presetLayout(id)
+	if err != nil {
+		return nil, err
+	}
+	return New(l, id, run), nil
+}
+
+// LoadPreset makes an embedded preset the layout.
+func (m *Model) LoadPreset(id string) error {
+	p, l, err := presetLayout(id)
+	if err != nil {
+		m.Notify(CodeImportFailed, Error, err.Error())
 		return err
 	}
 	m.SetLayout(l, "preset "+p.Name, p.ID, assumptionsOf(l, ""))

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"linmap/assets"
 	"linmap/sim"
 	"linmap/sim/layout"
 	"linmap/wasm/edit"
@@ -13,15 +12,11 @@ import (
 
 func open(t *testing.T, id string) *Model {
 	t.Helper()
-	p, ok := assets.Lookup(id)
-	if !ok {
-		t.Fatalf("no preset %s", id)
-	}
-	l, err := layout.Parse(p.Layout)
+	m, err := OpenPreset(id, sim.Run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(l, id, sim.Run)
+	return m
 }
 
 func lastNotice(m *Model) Notice {

@@ -3,9 +3,7 @@ package view
 import (
 	"testing"
 
-	"linmap/assets"
 	"linmap/sim"
-	"linmap/sim/layout"
 	"linmap/sim/result"
 	"linmap/wasm/model"
 	"linmap/wasm/numfmt"
@@ -15,15 +13,10 @@ import (
 // preset, without a screen: the scene is plain geometry.
 func sceneOf(t *testing.T, id string, w, h float64) (*model.Model, *viewport, *scene) {
 	t.Helper()
-	p, ok := assets.Lookup(id)
-	if !ok {
-		t.Fatalf("no preset %s", id)
-	}
-	l, err := layout.Parse(p.Layout)
+	m, err := model.OpenPreset(id, sim.Run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := model.New(l, id, sim.Run)
 	vp := &viewport{w: w, h: h, s: 1}
 	vp.rebuild(m.Panes())
 	sc := &scene{}
