@@ -1,7 +1,9 @@
-// Package e2e drives the built browser app in headless Chromium: it loads,
-// draws the expected colours, follows a mouse drag, shows the v3.18 panic,
-// exports and re-imports, refuses a bad file, and measures the numbers in
-// BENCHMARKS.md. Tests wait on the app's frame counter, never on sleeps.
+// Package e2e drives the built browser app in headless Chromium at a real
+// 1280×800: e2e_test.go has the driver and the core (it loads and draws the
+// expected colours, follows a mouse drag, shows the v3.18 panic, zooms,
+// allocates nothing per frame at rest, is crisp on HiDPI, and measures the
+// numbers in BENCHMARKS.md); the other files are named after what they
+// test. Tests wait on the app's frame counter, never on sleeps.
 package e2e
 
 import (
