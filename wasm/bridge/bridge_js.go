@@ -3,14 +3,13 @@
 package bridge
 
 import (
-	"encoding/json"
-	"errors"
 	"runtime"
 	"sync"
 	"syscall/js"
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/norunners/vert"
 
 	"linmap/sim/layout"
 	"linmap/sim/result"
@@ -143,25 +142,6 @@ func (b *Bridge) fn(f func(args []js.Value) any) js.Func {
 	return jf
 }
 
-// Values cross between Go and JavaScript as JSON, in both directions: one
-// string per call instead of a syscall/js call per field, and Go's json
-// tags are the one place names are given.
-
-// toJS is v as a JavaScript value (JSON.parse of its JSON).
-func toJS(v any) js.Value { return js.Global().Get("JSON").Call("parse", mustJSON(v)) }
-
-// fromJS decodes a JavaScript object (or a JSON string) into v.
-func fromJS(o js.Value, v any) error {
-	text := o
-	if o.Type() != js.TypeString {
-		text = js.Global().Get("JSON").Call("stringify", o)
-	}
-	if text.Type() != js.TypeString {
-		return errors.New("expected an object")
-	}
-	return json.Unmarshal([]byte(text.String()), v)
-}
-
 func arg(args []js.Value, i int) js.Value {
 	if i < len(args) {
 		return args[i]
@@ -201,7 +181,7 @@ func (b *Bridge) Install(g *view.Game) {
 
 	set("setControls", func(args []js.Value) any {
 		var c edit.Controls
-		if err := fromJS(arg(args, 0), &c); err != nil {
+		if err := (vert.Value{Value: arg(args, 0)}).AssignTo(&c); err != nil {
 			return "bad controls: " + err.Error()
 		}
 		return b.model(func(m *model.Model) { m.SetControls(c) })
@@ -250,7 +230,7 @@ func (b *Bridge) Install(g *view.Game) {
 		}
 		return b.model(func(m *model.Model) { m.LoadPreset(id) })
 	})
-	set("presets", func([]js.Value) any { return toJS(Presets()) })
+	set("presets", func([]js.Value) any { return vert.ValueOf(Presets()).JSValue() })
 	set("fit", func([]js.Value) any { return b.send((*view.Game).Fit) })
 	set("zoomToSelection", func([]js.Value) any { return b.model((*model.Model).ZoomToSelection) })
 	set("goTo", func(args []js.Value) any {
@@ -275,7 +255,7 @@ func (b *Bridge) Install(g *view.Game) {
 		if e.Error != "" {
 			b.model(func(m *model.Model) { m.Notify(model.CodeExport, model.Error, e.Error) })
 		}
-		return toJS(e)
+		return vert.ValueOf(e).JSValue()
 	})
 	set("exportPNG", func([]js.Value) any {
 		b.ss.wantPNG = true
@@ -320,7 +300,7 @@ func (b *Bridge) Install(g *view.Game) {
 	})
 	set("setCompare", func(args []js.Value) any {
 		var s model.CompareSpec
-		if err := fromJS(arg(args, 0), &s); err != nil {
+		if err := (vert.Value{Value: arg(args, 0)}).AssignTo(&s); err != nil {
 			return "bad compare choice: " + err.Error()
 		}
 		return b.model(func(m *model.Model) { m.SetCompare(s) })

@@ -14,10 +14,10 @@ import (
 
 // Export is one file an export button offers.
 type Export struct {
-	FileName string `json:"fileName"`
-	Type     string `json:"type"` // MIME type of the Blob
-	Text     string `json:"text"`
-	Error    string `json:"error"`
+	FileName string `js:"fileName"`
+	Type     string `js:"type"` // MIME type of the Blob
+	Text     string `js:"text"`
+	Error    string `js:"error"`
 }
 
 // ExportKinds are the kinds Exported takes (the PNG is drawn, not made

@@ -22,10 +22,10 @@ import (
 
 // PresetEntry is one entry of the preset picker and gallery.
 type PresetEntry struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Group       string `json:"group"`
+	ID          string `js:"id" json:"id"`
+	Name        string `js:"name" json:"name"`
+	Description string `js:"description" json:"description"`
+	Group       string `js:"group" json:"group"`
 }
 
 // Preset groups, in gallery order.
@@ -84,10 +84,10 @@ func Presets() []PresetEntry {
 
 // Era is one entry of the era picker, from the registry.
 type Era struct {
-	ID      string `json:"id"`
-	Label   string `json:"label"`
-	Note    string `json:"note"`
-	Summary string `json:"summary"`
+	ID      string `js:"id" json:"id"`
+	Label   string `js:"label" json:"label"`
+	Note    string `js:"note" json:"note"`
+	Summary string `js:"summary" json:"summary"`
 }
 
 // Eras lists the registry's eras, oldest first.
@@ -105,61 +105,61 @@ var eras = sync.OnceValue(func() []Era {
 
 // Step is a trace step as the timeline shows it.
 type Step struct {
-	Index int    `json:"index"`
-	Kind  string `json:"kind"`
-	Func  string `json:"func"`
-	Text  string `json:"text"`
-	Why   string `json:"why"` // its part in a failure
+	Index int    `js:"index" json:"index"`
+	Kind  string `js:"kind" json:"kind"`
+	Func  string `js:"func" json:"func"`
+	Text  string `js:"text" json:"text"`
+	Why   string `js:"why" json:"why"` // its part in a failure
 }
 
 // Timeline is the scrubber and the failure's explanation.
 type Timeline struct {
-	Step     int    `json:"step"`
-	End      int    `json:"end"`
-	Failure  int    `json:"failure"` // -1 when boot succeeds
-	Playing  bool   `json:"playing"`
-	Speed    string `json:"speed"`
-	Scrubbed bool   `json:"scrubbed"`
-	Current  Step   `json:"current"`
-	Failed   bool   `json:"failed"`
-	Fatal    string `json:"fatal"`
-	Limit    string `json:"limit"`
-	Call     string `json:"call"`
-	Mapped   int    `json:"mapped"`
-	Tables   int    `json:"tables"`
+	Step     int    `js:"step" json:"step"`
+	End      int    `js:"end" json:"end"`
+	Failure  int    `js:"failure" json:"failure"` // -1 when boot succeeds
+	Playing  bool   `js:"playing" json:"playing"`
+	Speed    string `js:"speed" json:"speed"`
+	Scrubbed bool   `js:"scrubbed" json:"scrubbed"`
+	Current  Step   `js:"current" json:"current"`
+	Failed   bool   `js:"failed" json:"failed"`
+	Fatal    string `js:"fatal" json:"fatal"`
+	Limit    string `js:"limit" json:"limit"`
+	Call     string `js:"call" json:"call"`
+	Mapped   int    `js:"mapped" json:"mapped"`
+	Tables   int    `js:"tables" json:"tables"`
 	// NotMapped counts the allocations whose memory was not mapped yet.
-	NotMapped int `json:"notMapped"`
+	NotMapped int `js:"notMapped" json:"notMapped"`
 	// Explain is, at the failure, the steps that explain it, in full.
-	Explain []Step `json:"explain"`
+	Explain []Step `js:"explain" json:"explain"`
 }
 
 // Compare is the compare section: B's choice, the table and the ranges.
 type Compare struct {
-	Spec   model.CompareSpec `json:"spec"`
-	Error  string            `json:"error"`
-	LabelA string            `json:"labelA"`
-	LabelB string            `json:"labelB"`
-	Rows   []CompareRow      `json:"rows"`
-	Ranges []DiffRange       `json:"ranges"`
-	More   int               `json:"more"` // ranges not listed
+	Spec   model.CompareSpec `js:"spec" json:"spec"`
+	Error  string            `js:"error" json:"error"`
+	LabelA string            `js:"labelA" json:"labelA"`
+	LabelB string            `js:"labelB" json:"labelB"`
+	Rows   []CompareRow      `js:"rows" json:"rows"`
+	Ranges []DiffRange       `js:"ranges" json:"ranges"`
+	More   int               `js:"more" json:"more"` // ranges not listed
 	// ShowingB: flip mode shows B in the full view.
-	ShowingB bool `json:"showingB"`
+	ShowingB bool `js:"showingB" json:"showingB"`
 }
 
 // CompareRow is one row of the table of differences.
 type CompareRow struct {
-	What    string `json:"what"`
-	A       string `json:"a"`
-	B       string `json:"b"`
-	Differs bool   `json:"differs"`
+	What    string `js:"what" json:"what"`
+	A       string `js:"a" json:"a"`
+	B       string `js:"b" json:"b"`
+	Differs bool   `js:"differs" json:"differs"`
 }
 
 // DiffRange is one differing physical range.
 type DiffRange struct {
-	PA    string   `json:"pa"`
-	Size  string   `json:"size"`
-	Label string   `json:"label"`
-	Why   []string `json:"why"`
+	PA    string   `js:"pa" json:"pa"`
+	Size  string   `js:"size" json:"size"`
+	Label string   `js:"label" json:"label"`
+	Why   []string `js:"why" json:"why"`
 }
 
 // maxRanges bounds the ranges listed: a 64-bank diff can have hundreds,
@@ -169,20 +169,20 @@ const maxRanges = 100
 // Panel is everything the HTML side shows, built from the model in one
 // go so that canvas and panel always agree.
 type Panel struct {
-	Version     uint64             `json:"version"`
-	Controls    edit.Controls      `json:"controls"`
-	Eras        []Era              `json:"eras"`
-	PageSizes   []string           `json:"pageSizes"`
-	VABits      []int              `json:"vaBits"`
-	Preset      string             `json:"preset"`
-	Banks       int                `json:"banks"`
-	Selected    string             `json:"selected"`
-	Notices     []model.Notice     `json:"notices"`
-	Summary     results.Summary    `json:"summary"`
-	Assumptions []model.Assumption `json:"assumptions"`
-	Undo        model.UndoState    `json:"undo"`
-	Timeline    Timeline           `json:"timeline"`
-	Compare     Compare            `json:"compare"`
+	Version     uint64             `js:"version" json:"version"`
+	Controls    edit.Controls      `js:"controls" json:"controls"`
+	Eras        []Era              `js:"eras" json:"eras"`
+	PageSizes   []string           `js:"pageSizes" json:"pageSizes"`
+	VABits      []int              `js:"vaBits" json:"vaBits"`
+	Preset      string             `js:"preset" json:"preset"`
+	Banks       int                `js:"banks" json:"banks"`
+	Selected    string             `js:"selected" json:"selected"`
+	Notices     []Notice           `js:"notices" json:"notices"`
+	Summary     results.Summary    `js:"summary" json:"summary"`
+	Assumptions []model.Assumption `js:"assumptions" json:"assumptions"`
+	Undo        model.UndoState    `js:"undo" json:"undo"`
+	Timeline    Timeline           `js:"timeline" json:"timeline"`
+	Compare     Compare            `js:"compare" json:"compare"`
 }
 
 // PanelOf builds the panel from the model.
@@ -197,7 +197,7 @@ func PanelOf(m *model.Model) Panel {
 		Preset:      m.Preset(),
 		Banks:       len(m.Layout().Memory),
 		Selected:    m.SelectedName(),
-		Notices:     m.Notices(),
+		Notices:     noticesOf(m),
 		Summary:     m.Summary(),
 		Assumptions: m.Assumptions(),
 		Undo:        m.Undo(),
@@ -205,6 +205,23 @@ func PanelOf(m *model.Model) Panel {
 		Compare:     compareOf(m),
 	}
 	return p
+}
+
+// Notice is a model.Notice with plain strings: the JS bridge converts
+// only Go's basic types, not named ones.
+type Notice struct {
+	ID       int    `js:"id" json:"id"`
+	Code     string `js:"code" json:"code"`
+	Severity string `js:"severity" json:"severity"`
+	Text     string `js:"text" json:"text"`
+}
+
+func noticesOf(m *model.Model) []Notice {
+	var out []Notice
+	for _, n := range m.Notices() {
+		out = append(out, Notice{ID: n.ID, Code: string(n.Code), Severity: string(n.Severity), Text: n.Text})
+	}
+	return out
 }
 
 func timelineOf(m *model.Model) Timeline {

@@ -289,16 +289,16 @@ func check(l *layout.Layout, edited int) error {
 
 // Controls are the HTML panel's settings.
 type Controls struct {
-	Era      string `json:"era"`
-	PageSize string `json:"pageSize"`
-	VABits   int    `json:"vaBits"`
-	Cmdline  string `json:"cmdline"`
-	VA52     bool   `json:"va52"`
-	LPA2     bool   `json:"lpa2"`
-	BBML2    bool   `json:"bbml2"`
-	Realm    bool   `json:"realm"`
-	PABits   int    `json:"paBits"`
-	Name     string `json:"name"`
+	Era      string `js:"era" json:"era"`
+	PageSize string `js:"pageSize" json:"pageSize"`
+	VABits   int    `js:"vaBits" json:"vaBits"`
+	Cmdline  string `js:"cmdline" json:"cmdline"`
+	VA52     bool   `js:"va52" json:"va52"`
+	LPA2     bool   `js:"lpa2" json:"lpa2"`
+	BBML2    bool   `js:"bbml2" json:"bbml2"`
+	Realm    bool   `js:"realm" json:"realm"`
+	PABits   int    `js:"paBits" json:"paBits"`
+	Name     string `js:"name" json:"name"`
 }
 
 // ControlsOf reads the panel settings from a layout, with era defaults

@@ -19,16 +19,16 @@ const (
 // CompareSpec says what B is: the current layout with another era, command
 // line, page size, VA_BITS or CPU features ("" or 0 keeps A's).
 type CompareSpec struct {
-	Mode     string `json:"mode"`
-	Era      string `json:"era"`
-	Cmdline  string `json:"cmdline"`
-	PageSize string `json:"pageSize"`
-	VABits   int    `json:"vaBits"`
+	Mode     string `json:"mode" js:"mode"`
+	Era      string `json:"era" js:"era"`
+	Cmdline  string `json:"cmdline" js:"cmdline"`
+	PageSize string `json:"pageSize" js:"pageSize"`
+	VABits   int    `json:"vaBits" js:"vaBits"`
 	// CPU features: "" keeps A's, "on" or "off" sets them.
-	LPA2  string `json:"lpa2"`
-	VA52  string `json:"va52"`
-	BBML2 string `json:"bbml2"`
-	Realm string `json:"realm"`
+	LPA2  string `json:"lpa2" js:"lpa2"`
+	VA52  string `json:"va52" js:"va52"`
+	BBML2 string `json:"bbml2" js:"bbml2"`
+	Realm string `json:"realm" js:"realm"`
 }
 
 type compare struct {

@@ -255,10 +255,10 @@ func (m *Model) record(label, tag string) {
 
 // UndoState is the undo and redo buttons.
 type UndoState struct {
-	CanUndo   bool   `json:"canUndo"`
-	CanRedo   bool   `json:"canRedo"`
-	UndoLabel string `json:"undoLabel"`
-	RedoLabel string `json:"redoLabel"`
+	CanUndo   bool   `js:"canUndo" json:"canUndo"`
+	CanRedo   bool   `js:"canRedo" json:"canRedo"`
+	UndoLabel string `js:"undoLabel" json:"undoLabel"`
+	RedoLabel string `js:"redoLabel" json:"redoLabel"`
 }
 
 // Undo is the state of the undo and redo buttons.

@@ -29,8 +29,8 @@ func (f File) what() string {
 // was loaded, a skipped include's cells), shown beside the result so the
 // user can see what the simulation rests on.
 type Assumption struct {
-	Source string `json:"source"` // the file it is about ("" for the layout)
-	Text   string `json:"text"`
+	Source string `js:"source" json:"source"` // the file it is about ("" for the layout)
+	Text   string `js:"text" json:"text"`
 }
 
 // notePrefix starts each of an importer's notes in the layout's

@@ -32,10 +32,10 @@ const (
 // Notice is a message for the user. It stays until dismissed or replaced
 // by a newer notice with the same code: errors never vanish on a timer.
 type Notice struct {
-	ID       int      `json:"id"`
-	Code     Code     `json:"code"`
-	Severity Severity `json:"severity"`
-	Text     string   `json:"text"`
+	ID       int      `js:"id" json:"id"`
+	Code     Code     `js:"code" json:"code"`
+	Severity Severity `js:"severity" json:"severity"`
+	Text     string   `js:"text" json:"text"`
 }
 
 // maxNotices bounds the list: the oldest goes first.

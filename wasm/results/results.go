@@ -18,54 +18,58 @@ import (
 // Amount is a byte count under a key (a leaf size, a level, a reason): the
 // exact hex and the short human form.
 type Amount struct {
-	Key   string `json:"key"`
-	Hex   string `json:"hex"`
-	Human string `json:"human"`
+	Key   string `js:"key" json:"key"`
+	Hex   string `js:"hex" json:"hex"`
+	Human string `js:"human" json:"human"`
 }
 
 // Leaf is one leaf size of the mix and the engine's reason for most of its
 // bytes (the rule and the kernel function).
 type Leaf struct {
-	Amount
-	Share string `json:"share"` // of the mapped bytes, "97 %"
-	Why   string `json:"why"`
+	// The Amount's fields, spelt out: the JS bridge does not flatten
+	// embedded structs.
+	Key   string `js:"key" json:"key"`
+	Hex   string `js:"hex" json:"hex"`
+	Human string `js:"human" json:"human"`
+	Share string `js:"share" json:"share"` // of the mapped bytes, "97 %"
+	Why   string `js:"why" json:"why"`
 }
 
 // Level is the page-table pages holding entries of one level.
 type Level struct {
-	Level string `json:"level"`
-	Pages string `json:"pages"`
-	Bytes string `json:"bytes"`
+	Level string `js:"level" json:"level"`
+	Pages string `js:"pages" json:"pages"`
+	Bytes string `js:"bytes" json:"bytes"`
 }
 
 // Summary is a result as people read it. Every string is ready to show.
 type Summary struct {
 	// Outcome is one sentence: "Boots." or the kernel's panic message,
 	// or why the engine refused the layout.
-	Outcome string `json:"outcome"`
-	Fails   bool   `json:"fails"`
+	Outcome string `js:"outcome" json:"outcome"`
+	Fails   bool   `js:"fails" json:"fails"`
 	// Refused: the era cannot take this layout (no result at all).
-	Refused bool `json:"refused"`
+	Refused bool `js:"refused" json:"refused"`
 
-	Era        string   `json:"era"`
-	Geometry   string   `json:"geometry"` // "4K pages, VA_BITS 48, 4 levels"
-	PhysOffset string   `json:"physOffset"`
-	PageOffset string   `json:"pageOffset"`
-	Linear     string   `json:"linear"`
-	Image      string   `json:"image"`
-	Mapped     Amount   `json:"mapped"`
-	Leaves     []Leaf   `json:"leaves"`
-	TLB        string   `json:"tlb"`
-	TablePages string   `json:"tablePages"`
-	TableBytes Amount   `json:"tableBytes"`
-	Tables     []Level  `json:"tables"`
-	Lost       []Amount `json:"lost"`
-	LostTotal  Amount   `json:"lostTotal"`
-	Warnings   []string `json:"warnings"`
+	Era        string   `js:"era" json:"era"`
+	Geometry   string   `js:"geometry" json:"geometry"` // "4K pages, VA_BITS 48, 4 levels"
+	PhysOffset string   `js:"physOffset" json:"physOffset"`
+	PageOffset string   `js:"pageOffset" json:"pageOffset"`
+	Linear     string   `js:"linear" json:"linear"`
+	Image      string   `js:"image" json:"image"`
+	Mapped     Amount   `js:"mapped" json:"mapped"`
+	Leaves     []Leaf   `js:"leaves" json:"leaves"`
+	TLB        string   `js:"tlb" json:"tlb"`
+	TablePages string   `js:"tablePages" json:"tablePages"`
+	TableBytes Amount   `js:"tableBytes" json:"tableBytes"`
+	Tables     []Level  `js:"tables" json:"tables"`
+	Lost       []Amount `js:"lost" json:"lost"`
+	LostTotal  Amount   `js:"lostTotal" json:"lostTotal"`
+	Warnings   []string `js:"warnings" json:"warnings"`
 
 	// Sentence is everything above in one line: what a screen reader
 	// announces when it changes, and the canvas header.
-	Sentence string `json:"sentence"`
+	Sentence string `js:"sentence" json:"sentence"`
 }
 
 func amount(key string, v uint64) Amount {
@@ -147,7 +151,8 @@ func leaves(r *result.Result) []Leaf {
 	var out []Leaf
 	for _, k := range SortedKeys(r.Stats.BytesByPage) {
 		b := uint64(r.Stats.BytesByPage[k])
-		l := Leaf{Amount: amount(k, b)}
+		a := amount(k, b)
+		l := Leaf{Key: a.Key, Hex: a.Hex, Human: a.Human}
 		if total > 0 {
 			l.Share = strconv.FormatUint((b*100+total/2)/total, 10) + " %"
 		}

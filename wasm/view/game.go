@@ -8,6 +8,7 @@ import (
 
 	"github.com/hajimehoshi/ebiten/v2"
 
+	"linmap/sim/layout"
 	"linmap/wasm/model"
 	"linmap/wasm/share"
 )
@@ -331,3 +332,6 @@ func (g *Game) inBand(y float64) bool {
 	gm := g.vp.panes[0].g
 	return y >= gm.bandTop && y < gm.bandBot
 }
+
+// selectedLayout is the layout being edited (A's).
+func (g *Game) selectedLayout() *layout.Layout { return g.m.Layout() }

@@ -58,6 +58,11 @@ const ribbonAlpha = 0.45
 
 func rgb(r, g, b uint8) color.RGBA { return color.RGBA{r, g, b, 0xff} }
 
+func withAlpha(c color.RGBA, a float64) color.RGBA {
+	f := func(v uint8) uint8 { return uint8(float64(v)*a + 0.5) }
+	return color.RGBA{f(c.R), f(c.G), f(c.B), uint8(255*a + 0.5)}
+}
+
 // LeafColor is the colour of a leaf level: "PUD", "PMD" or "PTE".
 func LeafColor(level string) color.RGBA {
 	switch level {
