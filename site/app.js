@@ -1,12 +1,12 @@
-// linmap's page script: loads the wasm with a progress display, renders the
-// HTML panel from what Go sends (window.linmapUI.render), and forwards the
-// controls, import and export to Go (window.linmap). All 64-bit numbers
-// arrive as strings.
+// linmap's page glue: loads the wasm, renders what Go sends
+// (window.linmapUI.render(panel), once per model change) and forwards each
+// control to its one entry in window.linmap. Go decides; this file shows.
+// All 64-bit numbers arrive as strings.
 "use strict";
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  let lastPanel = null;
+  let last = null;
 
   function el(tag, text, cls) {
     const e = document.createElement(tag);
@@ -15,34 +15,42 @@
     return e;
   }
 
-  // setOptions replaces a select's options only when they changed, and never
-  // while the user has it open.
+  function call(name, ...args) {
+    if (!window.linmap || !window.linmap[name]) return "";
+    const err = window.linmap[name](...args);
+    if (typeof err === "string" && err && err !== "busy: try again") window.linmap.notify(err, "page");
+    return err;
+  }
+
+  // Selects and checkboxes always show the layout being simulated, even
+  // when focused (undo must not leave the era select naming another era).
+  // A text field keeps what the user is typing until it is committed.
   function setOptions(sel, items, value) {
     const key = JSON.stringify(items);
     if (sel.dataset.key !== key) {
-      sel.replaceChildren(...items.map(([v, label]) => {
-        const o = el("option", label);
-        o.value = String(v);
-        return o;
-      }));
+      sel.replaceChildren(...items.map(([v, label]) => { const o = el("option", label); o.value = String(v); return o; }));
       sel.dataset.key = key;
     }
-    if (document.activeElement !== sel) sel.value = String(value);
+    sel.value = String(value);
+  }
+  function setText(input, value) {
+    if (document.activeElement === input && input.dataset.typing === "1") return;
+    input.value = value;
+  }
+  for (const id of ["cmdline", "name", "cmp-cmdline", "goto"]) {
+    $(id).addEventListener("input", (e) => { e.target.dataset.typing = "1"; });
+    $(id).addEventListener("change", (e) => { e.target.dataset.typing = ""; });
+    $(id).addEventListener("blur", (e) => { e.target.dataset.typing = ""; });
   }
 
-  function setValue(input, value) {
-    if (document.activeElement === input) return;
-    if (input.type === "checkbox") input.checked = !!value;
-    else input.value = value;
-  }
-
-  function dl(pairs) {
-    const d = el("dl");
-    for (const [k, v] of pairs) {
+  function dl(box, pairs) {
+    box.replaceChildren();
+    for (const [k, v, cls] of pairs) {
       if (v === undefined || v === "") continue;
-      d.append(el("dt", k), el("dd", v));
+      const dd = el("dd", v);
+      if (cls) dd.className = cls;
+      box.append(el("dt", k), dd);
     }
-    return d;
   }
 
   function table(head, rows) {
@@ -51,186 +59,345 @@
     for (const h of head) tr.append(el("th", h));
     t.append(tr);
     for (const r of rows) {
-      const row = el("tr");
-      r.forEach((c, i) => row.append(el("td", c, i > 0 ? "num" : "")));
+      const row = el("tr", undefined, r.cls || "");
+      (r.cells || r).forEach((c, i) => row.append(el("td", c, i > 0 ? "num" : "")));
       t.append(row);
     }
     return t;
   }
 
-  // outcome is the one-line summary a screen reader announces; the full
-  // results table changes on every drag step and is not a live region.
-  function outcome(p) {
-    if (p.runError) return "The engine refused this layout: " + p.runError;
-    const r = p.results;
-    if (!r) return "";
-    if (r.fatal) return "Kernel panic: " + r.fatal;
-    return "Boots: " + r.mapped.human + " mapped, " + r.tlbEntries + " TLB entries, " +
-      r.tableBytes.human + " of page tables, " + r.lostTotal.human + " lost.";
+  // The results at a glance: real text, first in the panel, updated live.
+  function renderGlance(p) {
+    const s = p.summary;
+    const out = $("outcome");
+    if (out.textContent !== s.outcome) out.textContent = s.outcome;
+    out.className = s.fails ? "fatal" : "boots";
+    const leaves = (s.leaves || []).map((l) => l.key + " " + l.human + " (" + l.share + ")").join(", ");
+    const lost = (s.lost || []).map((l) => l.human + " " + l.key).join(", ");
+    dl($("numbers"), s.refused ? [] : [
+      ["PHYS_OFFSET", s.physOffset, "num"],
+      ["PAGE_OFFSET", s.pageOffset, "num"],
+      ["leaf mix", leaves],
+      ["TLB entries", s.tlb, "num"],
+      ["page tables", s.tableBytes.human + " in " + s.tablePages],
+      ["lost", lost || "nothing"],
+      ["warnings", (s.warnings || []).length ? s.warnings.join(" · ") : "none", (s.warnings || []).length ? "warn" : ""],
+    ]);
+    const ex = $("explain");
+    const steps = p.timeline.explain || [];
+    if (steps.length === 0) ex.replaceChildren();
+    else {
+      const ol = el("ol");
+      for (const st of steps) {
+        const li = el("li");
+        li.append(el("strong", "step " + st.index + " · " + st.why + ": "), el("span", (st.func ? st.func + "(): " : "") + st.text));
+        ol.append(li);
+      }
+      ex.replaceChildren(el("h2", "Why the boot fails here"), ol);
+    }
+    const as = p.assumptions || [];
+    const box = $("assumptions");
+    if (as.length === 0) box.replaceChildren();
+    else {
+      const ul = el("ul");
+      for (const a of as) ul.append(el("li", (a.source ? a.source + ": " : "") + a.text));
+      box.replaceChildren(el("h2", "Assumed by the import"), ul);
+    }
   }
 
-  function renderResults(p) {
-    const box = $("results");
-    const line = outcome(p);
-    if ($("outcome").textContent !== line) $("outcome").textContent = line;
-    const parts = [el("h2", "Results")];
-    if (p.runError) {
-      parts.push(el("p", "The engine refused this layout: " + p.runError, "fatal"));
-    }
-    const r = p.results;
-    if (r) {
-      if (r.fatal) parts.push(el("p", "Kernel panic: " + r.fatal, "fatal"));
-      parts.push(dl([
-        ["era", r.eraLabel + (r.eraNote ? " — " + r.eraNote : "")],
-        ["page size", r.pageSize],
-        ["VA_BITS", r.vaBits],
-        ["levels", r.levels],
-        ["PHYS_OFFSET", r.physOffset],
-        ["PAGE_OFFSET", r.pageOffset],
-        ["linear region", r.linear],
-        ["kernel image", r.kernelImage],
-        ["mapped", r.mapped.human + " (" + r.mapped.hex + ")"],
-        ["TLB entries", r.tlbEntries],
-      ]));
-      parts.push(el("h2", "Bytes mapped per leaf size"));
-      parts.push(table(["leaf", "bytes", "size"], (r.byPage || []).map((a) => [a.key, a.hex, a.human])));
-      parts.push(el("h2", "Page-table pages"));
-      const rows = (r.tables || []).map((t) => [t.level, t.pages, t.bytes]);
-      rows.push(["total", "", r.tableBytes.human]);
+  function renderNotices(p) {
+    const ul = $("notices");
+    const key = JSON.stringify(p.notices || []);
+    if (ul.dataset.key === key) return;
+    ul.dataset.key = key;
+    ul.replaceChildren(...(p.notices || []).map((n) => {
+      const li = el("li", undefined, "notice " + n.severity);
+      li.dataset.code = n.code;
+      li.setAttribute("role", n.severity === "error" ? "alert" : "status");
+      const b = el("button", "×", "dismiss");
+      b.type = "button";
+      b.setAttribute("aria-label", "Dismiss");
+      b.addEventListener("click", () => call("dismiss", n.id));
+      li.append(el("span", n.text), b);
+      return li;
+    }));
+  }
+
+  function renderDetails(p) {
+    const s = p.summary;
+    const parts = [];
+    if (!s.refused) {
+      const d = el("dl");
+      dl(d, [["era", s.era], ["geometry", s.geometry], ["linear region", s.linear, "num"], ["kernel image", s.image, "num"],
+        ["mapped", s.mapped.human + " (" + s.mapped.hex + ")", "num"]]);
+      parts.push(d);
+      parts.push(el("h3", "Leaf sizes and why"));
+      parts.push(table(["leaf", "bytes", "why"], (s.leaves || []).map((l) => [l.key, l.human, l.why])));
+      parts.push(el("h3", "Page-table pages"));
+      const rows = (s.tables || []).map((t) => [t.level, t.pages, t.bytes]);
+      rows.push(["total", s.tablePages, s.tableBytes.human]);
       parts.push(table(["level", "pages", "bytes"], rows));
-      parts.push(el("h2", "Lost memory"));
-      const lost = (r.lost || []).map((a) => [a.key, a.hex, a.human]);
-      if (lost.length === 0) parts.push(el("p", "none"));
-      else {
-        lost.push(["total", r.lostTotal.hex, r.lostTotal.human]);
-        parts.push(table(["reason", "bytes", "size"], lost));
-      }
-      parts.push(el("h2", "Warnings"));
-      const w = r.warnings || [];
-      if (w.length === 0) parts.push(el("p", "none"));
-      else {
-        const ul = el("ul");
-        for (const s of w) ul.append(el("li", s, "warn"));
-        parts.push(ul);
-      }
     }
-    box.replaceChildren(...parts);
+    $("details").replaceChildren(...parts);
   }
 
-  // Go calls render from its game loop, possibly several times a frame while
-  // dragging; the DOM is updated once per animation frame with the latest.
-  let renderQueued = false;
+  function renderControls(p) {
+    const c = p.controls;
+    setOptions($("era"), p.eras.map((e) => [e.id, e.label + (e.note ? " *" : "")]), c.era);
+    const era = p.eras.find((e) => e.id === c.era);
+    $("era-summary").textContent = era ? era.summary + (era.note ? " (" + era.note + ")" : "") : "";
+    setOptions($("pageSize"), (p.pageSizes || []).map((s) => [s, s]), c.pageSize);
+    setOptions($("vaBits"), (p.vaBits || []).map((v) => [v, String(v)]), c.vaBits);
+    setText($("cmdline"), c.cmdline);
+    setText($("name"), c.name);
+    $("va52").checked = c.va52;
+    $("lpa2").checked = c.lpa2;
+    $("bbml2").checked = c.bbml2;
+    $("realm").checked = c.realm;
+    $("paBits").value = String(c.paBits);
+    $("preset").value = p.preset || "";
+    $("selected").textContent = p.selected ? "Selected: " + p.selected : "";
+    $("zoomSel").disabled = !p.selected;
+    const u = p.undo;
+    $("undo").disabled = !u.canUndo;
+    $("redo").disabled = !u.canRedo;
+    $("undo").title = u.canUndo ? "Undo " + u.undoLabel + " (Ctrl+Z)" : "Nothing to undo";
+    $("redo").title = u.canRedo ? "Redo " + u.redoLabel + " (Ctrl+Shift+Z)" : "Nothing to redo";
+    const cmpEra = $("cmp-era");
+    setOptions(cmpEra, [["", "same as A"]].concat(p.eras.map((e) => [e.id, e.label])), p.compare.spec.era || "");
+  }
+
+  function renderTimeline(t) {
+    const range = $("tl-range");
+    range.max = String(Math.max(0, t.end));
+    if (!scrubbing) range.value = String(Math.max(0, t.step));
+    range.setAttribute("aria-valuetext", "step " + t.step + " of " + t.end + (t.current.kind ? ": " + t.current.kind : ""));
+    $("tl-pos").textContent = t.end < 0 ? "no trace" : "step " + t.step + " / " + t.end;
+    $("tl-play").textContent = t.playing ? "❚❚ Pause" : "▶ Play";
+    $("tl-play").setAttribute("aria-pressed", t.playing ? "true" : "false");
+    $("tl-fail").disabled = t.failure < 0;
+    $("tl-speed").value = String(t.speed);
+    const cap = $("tl-caption");
+    let text;
+    if (!t.scrubbed) text = t.end < 0 ? "" : "The canvas shows the whole boot. Drag the scrubber, step, or press Play to replay its " + (t.end + 1) + " steps.";
+    else {
+      const c = t.current;
+      text = c.kind + (c.func ? " · " + c.func + "(): " : ": ") + c.text;
+      const facts = [];
+      if (t.limit) facts.push("memblock.current_limit " + t.limit);
+      facts.push(t.tables + " page-table allocation(s)" + (t.notMapped ? ", " + t.notMapped + " NOT mapped yet" : ""));
+      facts.push(t.mapped + " leaf run(s) written");
+      text += " — " + facts.join(" · ");
+    }
+    if (cap.textContent !== text) cap.textContent = text;
+    cap.className = t.failed ? "fatal" : "";
+  }
+
+  function renderCompare(c) {
+    const s = c.spec;
+    $("cmp-mode").value = s.mode || "";
+    for (const k of ["pageSize", "lpa2", "va52", "bbml2", "realm"]) $("cmp-" + k).value = s[k] || "";
+    $("cmp-vaBits").value = String(s.vaBits || 0);
+    const flip = $("cmp-flip");
+    flip.hidden = s.mode !== "flip";
+    flip.setAttribute("aria-pressed", c.showingB ? "true" : "false");
+    flip.textContent = c.showingB ? "Showing B — show A" : "Showing A — show B";
+    setText($("cmp-cmdline"), s.cmdline || "");
+    const out = $("cmp-out");
+    if (!s.mode) { out.replaceChildren(el("p", "Off. Choose a view to compare this layout with another era, command line, page size, VA_BITS or CPU.", "summary")); return; }
+    const parts = [];
+    if (c.error) parts.push(el("p", c.error, "fatal"));
+    if (c.rows && c.rows.length) {
+      parts.push(table(["", "A: " + c.labelA, "B: " + c.labelB],
+        c.rows.map((r) => ({ cells: [r.what, r.a, r.b], cls: r.differs ? "differs" : "" }))));
+    }
+    const ranges = c.ranges || [];
+    parts.push(el("h3", ranges.length === 0 ? "No physical range differs." :
+      (ranges.length + c.more) + " physical range(s) differ (outlined on the canvas)" + (c.more ? "; the first " + ranges.length + ":" : ":")));
+    const ul = el("ul", undefined, "diffs");
+    for (const r of ranges) {
+      const li = el("li");
+      li.append(el("div", r.pa + " (" + r.size + "): " + r.label, "num"));
+      for (const w of r.why || []) li.append(el("div", w, "why"));
+      ul.append(li);
+    }
+    parts.push(ul);
+    out.replaceChildren(...parts);
+  }
+
+  function renderPanel(p) {
+    renderGlance(p);
+    renderNotices(p);
+    renderControls(p);
+    renderDetails(p);
+    renderTimeline(p.timeline);
+    renderCompare(p.compare);
+  }
+
+  // Go calls render from its game loop, up to once a frame while dragging;
+  // the DOM follows once per animation frame with the latest.
+  let queued = false;
   window.linmapUI = {
-    render(p) {
-      lastPanel = p;
-      if (renderQueued) return;
-      renderQueued = true;
-      requestAnimationFrame(() => {
-        renderQueued = false;
-        renderPanel(lastPanel);
-      });
+    render(json) {
+      last = JSON.parse(json);
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(() => { queued = false; renderPanel(last); });
+    },
+    // download saves a Blob under name; the last one is kept for the tests.
+    download(blob, name) {
+      window.linmapLastDownload = { name, type: blob.type, blob };
+      const url = URL.createObjectURL(blob);
+      const a = el("a");
+      a.href = url;
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000); // at once can cancel it
     },
   };
 
-  function renderPanel(p) {
-    {
-      const c = p.controls;
-      setOptions($("era"), p.eras.map((e) => [e.id, e.label + (e.note ? " *" : "")]), c.era);
-      const era = p.eras.find((e) => e.id === c.era);
-      $("era-summary").textContent = era ? era.summary + (era.note ? " (" + era.note + ")" : "") : "";
-      setOptions($("pageSize"), (p.pageSizes || []).map((s) => [s, s]), c.pageSize);
-      setOptions($("vaBits"), (p.vaBits || []).map((v) => [v, String(v)]), c.vaBits);
-      setValue($("cmdline"), c.cmdline);
-      setValue($("va52"), c.va52);
-      setValue($("lpa2"), c.lpa2);
-      setValue($("bbml2"), c.bbml2);
-      setValue($("paBits"), String(c.paBits));
-      setValue($("name"), c.name);
-      $("notice").textContent = p.notice || "";
-      $("selected").textContent = p.selected ? "Selected: " + p.selected : "";
-      $("zoomSel").disabled = !p.selected;
-      renderResults(p);
-    }
-  }
-
-  function say(msg) { $("notice").textContent = msg; }
-
   function sendControls() {
-    if (!window.linmap) return;
-    const err = window.linmap.setControls({
-      era: $("era").value,
-      pageSize: $("pageSize").value,
-      vaBits: Number($("vaBits").value),
-      cmdline: $("cmdline").value,
-      va52: $("va52").checked,
-      lpa2: $("lpa2").checked,
-      bbml2: $("bbml2").checked,
-      paBits: Number($("paBits").value),
-      name: $("name").value,
+    call("setControls", {
+      era: $("era").value, pageSize: $("pageSize").value, vaBits: Number($("vaBits").value),
+      cmdline: $("cmdline").value, va52: $("va52").checked, lpa2: $("lpa2").checked, bbml2: $("bbml2").checked,
+      realm: $("realm").checked, paBits: Number($("paBits").value), name: $("name").value,
     });
-    if (err) say(err);
   }
-
-  for (const id of ["era", "pageSize", "vaBits", "va52", "lpa2", "bbml2", "paBits", "cmdline", "name"]) {
-    $(id).addEventListener("change", sendControls);
-  }
-  $("preset").addEventListener("change", (e) => {
-    const opt = e.target.selectedOptions[0];
-    $("preset-description").textContent = opt && opt.value ? opt.title : "";
-    if (!e.target.value) return;
-    const err = window.linmap.loadPreset(e.target.value);
-    if (err) say(err);
-  });
+  for (const id of ["era", "pageSize", "vaBits", "va52", "lpa2", "bbml2", "realm", "paBits", "cmdline", "name"]) $(id).addEventListener("change", sendControls);
   $("controls").addEventListener("submit", (e) => { e.preventDefault(); sendControls(); });
-  $("fit").addEventListener("click", () => window.linmap && window.linmap.fit());
-  $("zoomSel").addEventListener("click", () => window.linmap && window.linmap.zoomToSelection());
+  $("preset").addEventListener("change", (e) => { if (e.target.value) call("loadPreset", e.target.value); });
+  $("fit").addEventListener("click", () => call("fit"));
+  $("zoomSel").addEventListener("click", () => call("zoomToSelection"));
+  $("undo").addEventListener("click", () => call("undo"));
+  $("redo").addEventListener("click", () => call("redo"));
+  $("goto-form").addEventListener("submit", (e) => { e.preventDefault(); $("goto").dataset.typing = ""; call("goTo", $("goto").value); });
 
-  $("export").addEventListener("click", () => {
-    const out = window.linmap.exportLayout();
-    if (out.error) { say("Export failed: " + out.error); return; }
-    const url = URL.createObjectURL(new Blob([out.json], { type: "application/json" }));
-    const a = el("a");
-    a.href = url;
-    a.download = out.fileName;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    // Revoking at once can cancel the download in some browsers.
-    setTimeout(() => URL.revokeObjectURL(url), 60000);
-  });
-
-  async function importFile(file) {
-    if (!file) return;
-    let text;
-    try {
-      text = await file.text();
-    } catch (e) {
-      say("Cannot read " + file.name + ": " + e);
-      return;
+  // The one import path: every file (or the pasted text) goes to Go at once.
+  async function importFiles(list) {
+    const files = [];
+    for (const f of list) {
+      try { files.push({ name: f.name, text: await f.text() }); } catch (e) { call("notify", "Cannot read " + f.name + ": " + e); }
     }
-    // Go reports the outcome in the notice (canvas and panel alike).
-    const err = window.linmap.importText(text, file.name);
-    if (err) say(err);
+    if (files.length) call("importFiles", files);
   }
-  $("import").addEventListener("change", (e) => {
-    importFile(e.target.files[0]);
-    e.target.value = "";
-  });
+  $("import").addEventListener("change", (e) => { importFiles(Array.from(e.target.files)); e.target.value = ""; });
+  $("paste-import").addEventListener("click", () => call("importFiles", [{ name: "", text: $("paste-text").value }]));
   document.addEventListener("dragover", (e) => { e.preventDefault(); document.body.classList.add("dragover"); });
   document.addEventListener("dragleave", () => document.body.classList.remove("dragover"));
   document.addEventListener("drop", (e) => {
     e.preventDefault();
     document.body.classList.remove("dragover");
-    if (e.dataTransfer && e.dataTransfer.files.length > 0) importFile(e.dataTransfer.files[0]);
+    if (e.dataTransfer && e.dataTransfer.files.length > 0) importFiles(Array.from(e.dataTransfer.files));
   });
 
-  // Ebiten keeps keyboard focus in the canvas (it swallows Tab); Escape with
-  // nothing selected hands focus back to the panel.
-  window.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && e.target instanceof HTMLCanvasElement && lastPanel && !lastPanel.selected) {
-      $("era").focus();
+  for (const kind of ["layout", "result", "ptdump", "dts"]) {
+    $("export-" + kind).addEventListener("click", () => {
+      const out = window.linmap.exportFile(kind);
+      if (!out.error) window.linmapUI.download(new Blob([out.text], { type: out.type }), out.fileName);
+    });
+  }
+  $("export-png").addEventListener("click", () => call("exportPNG"));
+  $("copy-link").addEventListener("click", async () => {
+    const out = window.linmap.shareLink();
+    if (out.error) { call("notify", "Copy link: " + out.error); return; }
+    const box = $("share-url");
+    box.value = out.url;
+    box.hidden = false;
+    try {
+      await navigator.clipboard.writeText(out.url);
+      call("notify", "Link copied: it holds the whole layout and view (" + out.url.length + " characters) and is never sent to a server.", "copied");
+    } catch (err) {
+      box.focus();
+      box.select();
+      call("notify", "Could not copy to the clipboard (" + err.name + "): the link is selected below, press Ctrl+C.", "copied");
     }
-  }, true);
+  });
+
+  // Gallery: presets grouped (platforms, the seed thread, oracle cases by
+  // kernel), as buttons in a modal dialog.
+  function fillGallery() {
+    const list = $("gallery-list");
+    if (list.childElementCount > 0 || !window.linmap) return;
+    let group = null, ul = null;
+    for (const p of window.linmap.presets()) {
+      if (p.group !== group) {
+        group = p.group;
+        ul = el("ul", undefined, "cards");
+        list.append(el("h3", group), ul);
+      }
+      const b = el("button", undefined, "card");
+      b.type = "button";
+      b.dataset.id = p.id;
+      b.append(el("strong", p.name), el("span", p.description));
+      b.addEventListener("click", () => { $("gallery").close(); call("loadPreset", p.id); });
+      const li = el("li");
+      li.append(b);
+      ul.append(li);
+    }
+  }
+  $("open-gallery").addEventListener("click", () => {
+    fillGallery();
+    $("gallery").showModal();
+    const first = $("gallery-list").querySelector("button");
+    if (first) first.focus();
+  });
+  $("gallery-close").addEventListener("click", () => $("gallery").close());
+
+  // Timeline controls.
+  let scrubbing = false;
+  const range = $("tl-range");
+  range.addEventListener("pointerdown", () => { scrubbing = true; });
+  window.addEventListener("pointerup", () => { scrubbing = false; });
+  range.addEventListener("input", () => call("seek", Number(range.value)));
+  $("tl-start").addEventListener("click", () => call("jump", "start"));
+  $("tl-end").addEventListener("click", () => call("jump", "end"));
+  $("tl-fail").addEventListener("click", () => call("jump", "failure"));
+  $("tl-prev").addEventListener("click", () => call("stepBy", -1));
+  $("tl-next").addEventListener("click", () => call("stepBy", 1));
+  $("tl-play").addEventListener("click", () => call("play", !(last && last.timeline.playing)));
+  $("tl-speed").addEventListener("change", (e) => call("setSpeed", Number(e.target.value)));
+
+  function sendCompare() {
+    call("setCompare", {
+      mode: $("cmp-mode").value, era: $("cmp-era").value, cmdline: $("cmp-cmdline").value.trim(),
+      pageSize: $("cmp-pageSize").value, vaBits: Number($("cmp-vaBits").value),
+      lpa2: $("cmp-lpa2").value, va52: $("cmp-va52").value, bbml2: $("cmp-bbml2").value, realm: $("cmp-realm").value,
+    });
+  }
+  for (const id of ["cmp-mode", "cmp-era", "cmp-cmdline", "cmp-pageSize", "cmp-vaBits", "cmp-lpa2", "cmp-va52", "cmp-bbml2", "cmp-realm"]) $(id).addEventListener("change", sendCompare);
+  $("cmp-form").addEventListener("submit", (e) => { e.preventDefault(); sendCompare(); });
+  $("cmp-flip").addEventListener("click", () => call("flipAB"));
+
+  // Keys outside the canvas: undo anywhere but in a text field; the
+  // timeline's keys where they do not type or press a button.
+  document.addEventListener("keydown", (e) => {
+    const t = e.target;
+    const typing = t instanceof HTMLTextAreaElement || (t instanceof HTMLInputElement && t.type !== "checkbox" && t.type !== "range") || t.isContentEditable;
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key.toLowerCase() === "z" || e.key.toLowerCase() === "y")) {
+      if (typing) return;
+      e.preventDefault();
+      call(e.key.toLowerCase() === "y" || e.shiftKey ? "redo" : "undo");
+      return;
+    }
+    // A control keeps its own keys (Space ticks a checkbox, presses a
+    // button); the canvas gets its keys through Ebiten.
+    if (t instanceof HTMLCanvasElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t instanceof Element && t.closest("input, select, textarea, button, summary, a, dialog, [contenteditable]")) return;
+    let done = true;
+    switch (e.key) {
+      case ",": call("stepBy", -1); break;
+      case ".": call("stepBy", 1); break;
+      case "f": case "F": call("jump", "failure"); break;
+      case " ": call("play", !(last && last.timeline.playing)); break;
+      case "Home": call("jump", "start"); break;
+      case "End": call("jump", "end"); break;
+      case "b": case "B": call("flipAB"); break;
+      default: done = false;
+    }
+    if (done) e.preventDefault();
+  });
 
   function human(n) {
     const u = ["B", "KB", "MB", "GB"];
@@ -240,28 +407,37 @@
   }
 
   window.linmapOnReady = () => {
-    // Milliseconds from navigation to the first frame, for BENCHMARKS.md.
-    window.linmapReadyAt = performance.now();
+    window.linmapReadyAt = performance.now(); // ms from navigation to the first frame
     $("loading").classList.add("done");
     const canvas = document.querySelector("body > canvas");
-    if (canvas) {
-      canvas.setAttribute("role", "img");
-      canvas.setAttribute("aria-label", "Physical and virtual address spaces with the linear map between them; the panel beside it lists the same results.");
-      // The browser decides what a double-click is (the user's OS setting),
-      // not a count of frames, which slow renderers would stretch.
-      canvas.addEventListener("dblclick", (e) => {
-        const r = canvas.getBoundingClientRect();
-        window.linmap.doubleClick(e.clientX - r.left, e.clientY - r.top);
-      });
-    }
+    if (!canvas) return;
+    // The canvas is a control like the others: first in the tab order,
+    // reached and left with Tab and Shift+Tab, with a visible focus ring.
+    document.body.prepend(canvas);
+    canvas.setAttribute("tabindex", "0");
+    canvas.setAttribute("role", "application");
+    canvas.setAttribute("aria-roledescription", "address-space view");
+    canvas.setAttribute("aria-label", "Physical and virtual address spaces with the linear map between them. The panel's results say the same in words. Keys: [ ] select banks, arrows move them, + − 0 zoom.");
+    canvas.setAttribute("aria-describedby", "outcome");
+    // Ebiten takes every key on the canvas; Tab must move the focus as on
+    // any control, so it never reaches Ebiten.
+    window.addEventListener("keydown", (e) => { if (e.key === "Tab" && e.target === canvas) e.stopPropagation(); }, true);
+    canvas.addEventListener("focus", () => call("focused", true));
+    canvas.addEventListener("blur", () => call("focused", false));
+    canvas.addEventListener("pointerenter", () => call("pointer", true));
+    canvas.addEventListener("pointerleave", () => call("pointer", false));
+    // The browser decides what a double-click is (the user's OS setting).
+    canvas.addEventListener("dblclick", (e) => {
+      const r = canvas.getBoundingClientRect();
+      call("doubleClick", e.clientX - r.left, e.clientY - r.top);
+    });
   };
 
   async function load() {
     const go = new Go();
     const resp = await fetch("main.wasm");
     if (!resp.ok) throw new Error("main.wasm: HTTP " + resp.status);
-    // Count bytes as they arrive; the body is already decompressed, so the
-    // total is unknown when the server compresses it.
+    // Count bytes as they arrive (the server may compress: no total).
     const reader = resp.body.getReader();
     const chunks = [];
     let got = 0;
@@ -278,7 +454,6 @@
     $("loaded").textContent = human(got) + " — starting";
     const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
     go.run(instance);
-    // Go has installed window.linmap by the time run yields.
     for (const p of window.linmap.presets()) {
       const o = el("option", p.name);
       o.value = p.id;

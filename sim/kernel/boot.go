@@ -210,7 +210,7 @@ func (e events) Leaves(l pgtable.Leaf, pa uint64) {
 	t = append(t, l.Purpose...)
 	t = append(t, ')')
 	b.step(result.Step{Kind: result.StepLeaves, Text: string(t), Purpose: l.Purpose, VA: b.ap(va), PA: b.ap(pa), Size: b.ap(size),
-		Page: leaf, Level: lvl, Cont: l.Cont, Count: int64(size / es)})
+		Page: leaf, Level: lvl, Cont: l.Cont, Count: int64(size / es), Why: l.Why, Prot: l.Prot})
 }
 
 func (e events) Free(level int, pa uint64, leaked bool) {

@@ -342,7 +342,12 @@ func (b *Builder) tableUnderLeaf(level int, a, e uint64) error {
 		for _, l := range old {
 			b.leaves.cut(l.Off, l.End)
 			l.Level, l.Cont = level+1, false
+			l.Why = fmt.Sprintf("a %s block was here; a table was needed under it, so it was split into %s entries mapping the same memory (split_pmd())",
+				geom.SizeName(b.G.EntrySize(level)), geom.LeafLevelName(level+1))
 			b.leaves.insert(l)
+			// Reported like any write: the trace then replays to the
+			// final leaves without the reader re-deriving the split.
+			b.Events.Leaves(l, l.Off+l.Delta)
 		}
 		return nil
 	case ConflictReplace, ConflictLeak:

@@ -177,8 +177,13 @@ type Step struct {
 	Level   string  `json:"level,omitempty"`
 	Cont    bool    `json:"cont,omitempty"`
 	Count   int64   `json:"count,omitempty"`
-	Mapped  *bool   `json:"mapped,omitempty"` // alloc: was the table's memory mapped yet
-	Limit   *Addr   `json:"limit,omitempty"`  // limit: the new memblock.current_limit
+	// Why and Prot: for leaves steps, why the leaves have this size (the
+	// rule and the kernel function) and their permissions when written,
+	// as the final Mapping says them.
+	Why    string `json:"why,omitempty"`
+	Prot   string `json:"prot,omitempty"`
+	Mapped *bool  `json:"mapped,omitempty"` // alloc: was the table's memory mapped yet
+	Limit  *Addr  `json:"limit,omitempty"`  // limit: the new memblock.current_limit
 }
 
 // Step kinds.

@@ -10,8 +10,6 @@ package axis
 import (
 	"math"
 	"sort"
-	"strconv"
-	"strings"
 )
 
 // Range is a half-open address range [Start, End). End == 0 with Start > 0
@@ -354,35 +352,4 @@ func (a *Axis) Labels(minGap float64) []Label {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Y < out[j].Y })
 	return out
-}
-
-// Hex formats an address as 0x-prefixed hex grouped by four digits
-// (0xffff_8000_0000_0000) so long addresses stay readable.
-func Hex(v uint64) string {
-	s := strconv.FormatUint(v, 16)
-	var b strings.Builder
-	b.WriteString("0x")
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%4 == 0 {
-			b.WriteByte('_')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// Size formats a byte count with the largest binary unit that keeps one
-// decimal (64K, 1.5G, 1T) for gap breaks and tooltips.
-func Size(n uint64) string {
-	units := []string{"B", "K", "M", "G", "T", "P", "E"}
-	f := float64(n)
-	i := 0
-	for f >= 1024 && i < len(units)-1 {
-		f /= 1024
-		i++
-	}
-	if f == math.Trunc(f) {
-		return strconv.FormatFloat(f, 'f', 0, 64) + units[i]
-	}
-	return strconv.FormatFloat(f, 'f', 1, 64) + units[i]
 }

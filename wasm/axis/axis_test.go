@@ -3,6 +3,8 @@ package axis
 import (
 	"math"
 	"testing"
+
+	"linmap/wasm/numfmt"
 )
 
 func TestSmallAndHugeBothVisible(t *testing.T) {
@@ -115,27 +117,8 @@ func TestLabelsNeverOverlap(t *testing.T) {
 		}
 		for i := 1; i < len(ls); i++ {
 			if ls[i].Y-ls[i-1].Y < 14 {
-				t.Errorf("zoom %v: labels %s and %s %.1f px apart", zoom, Hex(ls[i-1].Addr), Hex(ls[i].Addr), ls[i].Y-ls[i-1].Y)
+				t.Errorf("zoom %v: labels %s and %s %.1f px apart", zoom, numfmt.Hex(ls[i-1].Addr), numfmt.Hex(ls[i].Addr), ls[i].Y-ls[i-1].Y)
 			}
-		}
-	}
-}
-
-func TestHexAndSize(t *testing.T) {
-	for _, c := range []struct {
-		v    uint64
-		want string
-	}{{0, "0x0"}, {0x40000000, "0x4000_0000"}, {0xffff800000000000, "0xffff_8000_0000_0000"}, {0x1000, "0x1000"}, {0x10000, "0x1_0000"}} {
-		if got := Hex(c.v); got != c.want {
-			t.Errorf("Hex(%#x) = %s, want %s", c.v, got, c.want)
-		}
-	}
-	for _, c := range []struct {
-		v    uint64
-		want string
-	}{{512, "512B"}, {64 << 10, "64K"}, {3 << 29, "1.5G"}, {1 << 40, "1T"}} {
-		if got := Size(c.v); got != c.want {
-			t.Errorf("Size(%d) = %s, want %s", c.v, got, c.want)
 		}
 	}
 }

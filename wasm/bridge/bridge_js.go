@@ -3,53 +3,88 @@
 package bridge
 
 import (
-	"encoding/json"
+	"runtime"
 	"sync"
 	"syscall/js"
+	"time"
 
+	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/norunners/vert"
 
-	"linmap/assets"
+	"linmap/sim/layout"
+	"linmap/sim/result"
 	"linmap/wasm/edit"
+	"linmap/wasm/model"
 	"linmap/wasm/view"
 )
 
-// Bridge implements view.Host and owns every JS callback.
+// Bridge owns every JS callback. JS callbacks never touch the model: they
+// send commands that run inside the game's Update, and read snapshots
+// taken after each frame.
 type Bridge struct {
-	run view.RunFunc
 	cmd chan<- view.Command
 
-	mu    sync.Mutex
-	snap  view.Snapshot
-	probe view.Probe
-	perf  []FrameTime // a ring of the last perfKeep frames
-	pi    int
-
-	frames int
-	ready  bool
-	funcs  []js.Func  // kept alive for the page's lifetime
-	tl     timelineJS // the scrubber and compare panel (timeline_js.go)
-	ss     sessionJS  // autosave, share links, undo, exports (session_js.go)
+	mu      sync.Mutex
+	lay     *layout.Layout // after the last frame, for exports and links
+	res     *result.Result
+	runErr  string
+	notices string // every notice's text, for the tests
+	probe   view.Probe
+	panel   string      // the panel's JSON, as last rendered
+	perf    []FrameTime // a ring of the last perfKeep frames
+	pi      int
+	steps   []FrameTime // frames that showed a new step
+	shown   uint64      // model version the panel shows
+	snapVer uint64      // view version of the snapshot
+	frames  int
+	ready   bool
+	funcs   []js.Func // kept alive for the page's lifetime
+	// countAllocs: record heap objects per frame (FrameTime.Allocs).
+	countAllocs bool
+	mem         runtime.MemStats
+	ss          sessionJS
 }
 
 const perfKeep = 2000
 
-// New makes a bridge that runs imports through run.
-func New(run view.RunFunc) *Bridge { return &Bridge{run: run} }
+// New makes a bridge.
+func New() *Bridge { return &Bridge{} }
 
-// Changed renders the panel; it is called from the game loop.
-func (b *Bridge) Changed(s view.Snapshot) {
-	b.mu.Lock()
-	b.snap = s
-	b.mu.Unlock()
-	ui := js.Global().Get("linmapUI")
-	if ui.Truthy() {
-		ui.Call("render", vert.ValueOf(PanelOf(s)).JSValue())
+// Frame runs after every Draw: it renders the panel when the model
+// changed, keeps the user's work, and records the frame for tests. A frame
+// in which nothing changed costs a few comparisons here.
+func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
+	start, allocs := time.Now(), b.Mallocs()
+	m := g.Model()
+	if v := g.Version(); v != b.snapVer {
+		b.snapVer = v
+		b.snapshot(g)
+		b.keep(g)
 	}
-}
-
-// Frame records one drawn frame and the Go-side time it took.
-func (b *Bridge) Frame(d FrameTime, p view.Probe) {
+	if m.Version() != b.shown {
+		b.shown = m.Version()
+		// One JSON string crosses to JS: much cheaper than setting the
+		// panel's few hundred fields one call at a time.
+		panel := mustJSON(PanelOf(m))
+		b.mu.Lock()
+		b.panel = panel
+		b.mu.Unlock()
+		if ui := js.Global().Get("linmapUI"); ui.Truthy() {
+			ui.Call("render", panel)
+		}
+	}
+	b.frames++
+	gl := js.Global()
+	gl.Set("linmapFrames", b.frames)
+	if !b.ready {
+		b.ready = true
+		gl.Set("linmapReady", true)
+		if f := gl.Get("linmapOnReady"); f.Type() == js.TypeFunction {
+			f.Invoke()
+		}
+	}
+	d.Bridge = time.Since(start)
+	d.Allocs += b.Mallocs() - allocs
 	b.mu.Lock()
 	if len(b.perf) < perfKeep {
 		b.perf = append(b.perf, d)
@@ -57,18 +92,38 @@ func (b *Bridge) Frame(d FrameTime, p view.Probe) {
 		b.perf[b.pi] = d
 		b.pi = (b.pi + 1) % perfKeep
 	}
-	b.probe = p
-	b.mu.Unlock()
-	b.frames++
-	g := js.Global()
-	g.Set("linmapFrames", b.frames)
-	if !b.ready {
-		b.ready = true
-		g.Set("linmapReady", true)
-		if f := g.Get("linmapOnReady"); f.Type() == js.TypeFunction {
-			f.Invoke()
-		}
+	if stepChanged && len(b.steps) < perfKeep {
+		b.steps = append(b.steps, d)
 	}
+	b.mu.Unlock()
+}
+
+// snapshot copies what JS callbacks read (exports, links, test hooks):
+// they run between frames and must not reach into the game.
+func (b *Bridge) snapshot(g *view.Game) {
+	m := g.Model()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lay, b.res = m.Layout(), m.Result()
+	b.runErr, b.notices = "", ""
+	if err := m.RunError(); err != nil {
+		b.runErr = err.Error()
+	}
+	for _, n := range m.Notices() {
+		b.notices += n.Text + "\n"
+	}
+	b.probe = g.Probe()
+}
+
+// Mallocs is the count of heap objects allocated so far while a test
+// counts them (linmapTest.countAllocs), else 0. ReadMemStats is exact
+// (it flushes every cache), too costly to run every frame otherwise.
+func (b *Bridge) Mallocs() uint64 {
+	if !b.countAllocs {
+		return 0
+	}
+	runtime.ReadMemStats(&b.mem)
+	return b.mem.Mallocs
 }
 
 // send hands work to the game loop without ever blocking the JS thread.
@@ -94,114 +149,254 @@ func arg(args []js.Value, i int) js.Value {
 	return js.Undefined()
 }
 
-// Install publishes window.linmap and window.linmapTest for the game.
+func str(args []js.Value, i int) (string, bool) {
+	v := arg(args, i)
+	if v.Type() != js.TypeString {
+		return "", false
+	}
+	return v.String(), true
+}
+
+func num(args []js.Value, i int) (float64, bool) {
+	v := arg(args, i)
+	if v.Type() != js.TypeNumber {
+		return 0, false
+	}
+	return v.Float(), true
+}
+
+// model runs f on the model inside Update.
+func (b *Bridge) model(f func(*model.Model)) string {
+	return b.send(func(g *view.Game) { f(g.Model()) })
+}
+
+// Install publishes window.linmap (every user action has one entry here)
+// and window.linmapTest for the game g.
 func (b *Bridge) Install(g *view.Game) {
 	b.cmd = g.Commands
-	b.snap = g.Snapshot()
+	b.lay, b.res = g.Model().Layout(), g.Model().Result()
+	setPalette()
 	api := js.Global().Get("Object").New()
-	api.Set("setControls", b.fn(func(args []js.Value) any {
+	set := func(name string, f func(args []js.Value) any) { api.Set(name, b.fn(f)) }
+
+	set("setControls", func(args []js.Value) any {
 		var c edit.Controls
 		if err := (vert.Value{Value: arg(args, 0)}).AssignTo(&c); err != nil {
 			return "bad controls: " + err.Error()
 		}
-		return b.send(func(g *view.Game) { g.ApplyControls(c) })
-	}))
-	api.Set("doubleClick", b.fn(func(args []js.Value) any {
-		x, y := arg(args, 0), arg(args, 1)
-		if x.Type() != js.TypeNumber || y.Type() != js.TypeNumber {
+		return b.model(func(m *model.Model) { m.SetControls(c) })
+	})
+	set("doubleClick", func(args []js.Value) any {
+		x, ok1 := num(args, 0)
+		y, ok2 := num(args, 1)
+		if !ok1 || !ok2 {
 			return "doubleClick: expected CSS pixel coordinates"
 		}
-		cx, cy := x.Float(), y.Float()
-		return b.send(func(g *view.Game) { g.DoubleClick(cx, cy) })
-	}))
-	api.Set("importText", b.fn(func(args []js.Value) any {
-		a := arg(args, 0)
-		if a.Type() != js.TypeString {
-			return "import: expected the file's text"
+		return b.send(func(g *view.Game) { g.DoubleClick(x, y) })
+	})
+	set("pointer", func(args []js.Value) any {
+		in := arg(args, 0).Truthy()
+		return b.send(func(g *view.Game) { g.Pointer(in) })
+	})
+	set("focused", func(args []js.Value) any {
+		on := arg(args, 0).Truthy()
+		return b.send(func(g *view.Game) { g.Focused = on })
+	})
+	// The one import path: [{name, text}, …], dropped, opened or pasted.
+	set("importFiles", func(args []js.Value) any {
+		list := arg(args, 0)
+		if list.Type() != js.TypeObject || list.Get("length").Type() != js.TypeNumber {
+			return "importFiles: expected a list of {name, text}"
 		}
-		name := ""
-		if n := arg(args, 1); n.Type() == js.TypeString {
-			name = n.String()
+		var files []model.File
+		for i := 0; i < list.Length(); i++ {
+			f := list.Index(i)
+			name, text := f.Get("name"), f.Get("text")
+			if text.Type() != js.TypeString {
+				return "importFiles: file " + name.String() + " has no text"
+			}
+			n := ""
+			if name.Type() == js.TypeString {
+				n = name.String()
+			}
+			files = append(files, model.File{Name: n, Data: []byte(text.String())})
 		}
-		// Any format formats.Detect knows (session_js.go); the message goes
-		// to the canvas and the panel's live region, and a refused file
-		// leaves the current layout as it was.
-		return b.importAny(name, a.String())
-	}))
-	api.Set("exportLayout", b.fn(func([]js.Value) any {
-		b.mu.Lock()
-		l := b.snap.Layout
-		b.mu.Unlock()
-		data, err := l.Marshal()
-		out := js.Global().Get("Object").New()
-		if err != nil {
-			out.Set("error", err.Error())
-			return out
-		}
-		out.Set("fileName", FileName(l))
-		out.Set("json", string(data))
-		return out
-	}))
-	api.Set("presets", b.fn(func([]js.Value) any {
-		return vert.ValueOf(Presets()).JSValue()
-	}))
-	api.Set("loadPreset", b.fn(func(args []js.Value) any {
-		id := arg(args, 0)
-		if id.Type() != js.TypeString {
+		return b.model(func(m *model.Model) { m.Import(files...) })
+	})
+	set("loadPreset", func(args []js.Value) any {
+		id, ok := str(args, 0)
+		if !ok {
 			return "loadPreset: expected a preset id"
 		}
-		p, ok := assets.Lookup(id.String())
+		return b.model(func(m *model.Model) { m.LoadPreset(id) })
+	})
+	set("presets", func([]js.Value) any { return vert.ValueOf(Presets()).JSValue() })
+	set("fit", func([]js.Value) any { return b.send((*view.Game).Fit) })
+	set("zoomToSelection", func([]js.Value) any { return b.model((*model.Model).ZoomToSelection) })
+	set("goTo", func(args []js.Value) any {
+		t, ok := str(args, 0)
 		if !ok {
-			return "no preset " + id.String()
+			return "goTo: expected an address"
 		}
-		l, err := Import(p.Layout, b.run)
-		if err != nil {
-			return p.ID + ": " + err.Error()
+		return b.model(func(m *model.Model) { m.GoTo(t) })
+	})
+	set("dismiss", func(args []js.Value) any {
+		id, _ := num(args, 0)
+		return b.model(func(m *model.Model) { m.Dismiss(int(id)) })
+	})
+	set("undo", func([]js.Value) any { return b.model((*model.Model).StepUndo) })
+	set("redo", func([]js.Value) any { return b.model((*model.Model).StepRedo) })
+	set("exportFile", func(args []js.Value) any {
+		kind, _ := str(args, 0)
+		b.mu.Lock()
+		l, r := b.lay, b.res
+		b.mu.Unlock()
+		e := Exported(kind, l, r)
+		if e.Error != "" {
+			b.model(func(m *model.Model) { m.Notify(model.CodeExport, model.Error, e.Error) })
 		}
-		return b.send(func(g *view.Game) { g.SetLayoutAs(l, "preset "+p.Name) })
-	}))
-	api.Set("fit", b.fn(func([]js.Value) any { return b.send((*view.Game).Fit) }))
-	api.Set("zoomToSelection", b.fn(func([]js.Value) any { return b.send((*view.Game).ZoomToSelection) }))
+		return vert.ValueOf(e).JSValue()
+	})
+	set("exportPNG", func([]js.Value) any {
+		b.ss.wantPNG = true
+		return ""
+	})
+	set("shareLink", func([]js.Value) any {
+		out := js.Global().Get("Object").New()
+		if url, err := b.ShareLink(); err != nil {
+			out.Set("error", err.Error())
+		} else {
+			out.Set("url", url)
+		}
+		return out
+	})
+	set("notify", func(args []js.Value) any {
+		t, _ := str(args, 0)
+		code, _ := str(args, 1)
+		return b.model(func(m *model.Model) { m.Notify(model.Code(code), model.Info, t) })
+	})
+	set("seek", func(args []js.Value) any {
+		k, ok := num(args, 0)
+		if !ok {
+			return "seek: expected a step number"
+		}
+		return b.model(func(m *model.Model) { m.Seek(int(k)) })
+	})
+	set("stepBy", func(args []js.Value) any {
+		d, _ := num(args, 0)
+		return b.model(func(m *model.Model) { m.StepBy(int(d)) })
+	})
+	set("jump", func(args []js.Value) any {
+		w, _ := str(args, 0)
+		return b.model(func(m *model.Model) { m.Jump(w) })
+	})
+	set("play", func(args []js.Value) any {
+		on := arg(args, 0).Truthy()
+		return b.model(func(m *model.Model) { m.Play(on) })
+	})
+	set("setSpeed", func(args []js.Value) any {
+		v, _ := num(args, 0)
+		return b.model(func(m *model.Model) { m.SetSpeed(v) })
+	})
+	set("setCompare", func(args []js.Value) any {
+		var s model.CompareSpec
+		if err := (vert.Value{Value: arg(args, 0)}).AssignTo(&s); err != nil {
+			return "bad compare choice: " + err.Error()
+		}
+		return b.model(func(m *model.Model) { m.SetCompare(s) })
+	})
+	set("flipAB", func([]js.Value) any { return b.model((*model.Model).FlipAB) })
 	js.Global().Set("linmap", api)
 
 	test := js.Global().Get("Object").New()
-	test.Set("layout", b.fn(func([]js.Value) any {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		data, _ := json.Marshal(b.snap.Layout)
-		return string(data)
+	tset := func(name string, f func() any) { test.Set(name, b.fn(func([]js.Value) any { return f() })) }
+	locked := func(f func() any) func() any {
+		return func() any {
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			return f()
+		}
+	}
+	tset("layout", locked(func() any { return mustJSON(b.lay) }))
+	tset("result", locked(func() any {
+		return mustJSON(struct {
+			Result   *result.Result `json:"result"`
+			RunError string         `json:"run_error"`
+			Notice   string         `json:"notice"`
+		}{b.res, b.runErr, b.notices})
 	}))
-	test.Set("result", b.fn(func([]js.Value) any {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		data, _ := json.Marshal(struct {
-			Result   any    `json:"result"`
-			RunError string `json:"run_error"`
-			Notice   string `json:"notice"`
-		}{b.snap.Result, b.snap.RunError, b.snap.Notice})
-		return string(data)
-	}))
-	test.Set("probe", b.fn(func([]js.Value) any {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return mustJSON(b.probe)
-	}))
-	test.Set("palette", b.fn(func([]js.Value) any { return mustJSON(view.Palette()) }))
-	test.Set("perf", b.fn(func([]js.Value) any {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return mustJSON(Summarise(b.perf))
-	}))
-	test.Set("resetPerf", b.fn(func([]js.Value) any {
-		b.mu.Lock()
-		b.perf, b.pi = b.perf[:0], 0
-		b.mu.Unlock()
+	tset("probe", locked(func() any { return mustJSON(b.probe) }))
+	tset("panel", locked(func() any { return b.panel }))
+	tset("palette", func() any { return mustJSON(view.Palette()) })
+	tset("perf", locked(func() any { return mustJSON(Summarise(b.perf)) }))
+	test.Set("countAllocs", b.fn(func(args []js.Value) any {
+		on := arg(args, 0).Truthy()
+		b.send(func(*view.Game) { b.countAllocs = on })
 		return nil
 	}))
+	tset("allocs", locked(func() any { // per frame, oldest first
+		out := make([]any, 0, len(b.perf))
+		for i := range b.perf {
+			out = append(out, b.perf[(b.pi+i)%len(b.perf)].Allocs)
+		}
+		return js.ValueOf(out)
+	}))
+	tset("resetPerf", locked(func() any { b.perf, b.pi = b.perf[:0], 0; return nil }))
+	tset("stepPerf", locked(func() any { return mustJSON(Summarise(b.steps)) }))
+	tset("resetStepPerf", locked(func() any { b.steps = b.steps[:0]; return nil }))
+	tset("view", func() any { return mustJSON(b.ss.view) })
 	js.Global().Set("linmapTest", test)
 	js.Global().Set("linmapFrames", 0)
 	js.Global().Set("linmapReady", false)
-	if ui := js.Global().Get("linmapUI"); ui.Truthy() {
-		ui.Call("render", vert.ValueOf(PanelOf(b.snap)).JSValue())
+}
+
+// setPalette gives the page the canvas' colours as CSS variables
+// (--c-pud, …): the legend and the canvas cannot drift apart.
+func setPalette() {
+	style := js.Global().Get("document").Get("documentElement").Get("style")
+	for name, hex := range view.Palette() {
+		style.Call("setProperty", "--c-"+name, hex)
 	}
+}
+
+// Capture exports the frame just drawn as a PNG if one was asked for. It
+// is called right after Draw, where the screen image holds the whole view
+// with its title, options and results header.
+func (b *Bridge) Capture(screen *ebiten.Image) {
+	if !b.ss.wantPNG {
+		return
+	}
+	b.ss.wantPNG = false
+	r := screen.Bounds()
+	w, h := r.Dx(), r.Dy()
+	pix := make([]byte, 4*w*h)
+	screen.ReadPixels(pix)
+	for i := 3; i < len(pix); i += 4 {
+		pix[i] = 0xff // the screen is opaque: its pixels are plain RGBA
+	}
+	arr := js.Global().Get("Uint8ClampedArray").New(len(pix))
+	js.CopyBytesToJS(arr, pix)
+	doc := js.Global().Get("document")
+	c := doc.Call("createElement", "canvas")
+	c.Set("width", w)
+	c.Set("height", h)
+	c.Call("getContext", "2d").Call("putImageData", js.Global().Get("ImageData").New(arr, w, h), 0, 0)
+	b.mu.Lock()
+	name := Stem(b.lay) + ".png"
+	b.mu.Unlock()
+	var done js.Func
+	done = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		defer done.Release()
+		if blob := arg(args, 0); blob.Truthy() {
+			if ui := js.Global().Get("linmapUI"); ui.Truthy() && ui.Get("download").Type() == js.TypeFunction {
+				ui.Call("download", blob, name)
+			}
+		} else {
+			b.model(func(m *model.Model) {
+				m.Notify(model.CodeExport, model.Error, "Export PNG: the browser could not encode the image.")
+			})
+		}
+		return nil
+	})
+	c.Call("toBlob", done, "image/png")
 }

@@ -1,291 +1,295 @@
 // Package bridge is the app's only link to JavaScript: it installs
-// window.linmap (the controls' API), window.linmapTest (test hooks) and the
-// readiness and frame markers, and renders the HTML panel through
-// window.linmapUI. 64-bit values cross as hex strings because JavaScript
-// numbers lose precision above 2^53.
+// window.linmap (the page's controls call it), window.linmapTest (test
+// hooks) and the readiness and frame markers, and renders the HTML panel
+// through window.linmapUI. 64-bit values cross as hex strings because
+// JavaScript numbers lose precision above 2^53.
 //
-// The panel types below are plain Go so they are tested natively; the
-// syscall/js code is in bridge_js.go.
+// What the panel shows is built here in plain Go from the model, so it is
+// tested natively; the syscall/js code is in the _js.go files.
 package bridge
 
 import (
-	"encoding/json"
-	"regexp"
-	"sort"
-	"strconv"
 	"strings"
-	"time"
+	"sync"
 
 	"linmap/assets"
 	"linmap/sim"
-	"linmap/sim/layout"
-	"linmap/sim/result"
-	"linmap/wasm/axis"
 	"linmap/wasm/edit"
-	"linmap/wasm/view"
+	"linmap/wasm/model"
+	"linmap/wasm/numfmt"
+	"linmap/wasm/results"
 )
 
-// PresetEntry is one entry of the preset picker.
+// PresetEntry is one entry of the preset picker and gallery.
 type PresetEntry struct {
-	ID          string `js:"id"`
-	Name        string `js:"name"`
-	Description string `js:"description"`
+	ID          string `js:"id" json:"id"`
+	Name        string `js:"name" json:"name"`
+	Description string `js:"description" json:"description"`
+	Group       string `js:"group" json:"group"`
 }
 
-// Presets lists the embedded preset layouts in gallery order.
+// Preset groups, in gallery order.
+const (
+	GroupPlatforms = "Platforms"
+	GroupSeed      = "The 2014 thread's scenarios"
+)
+
+// presetGroup puts oracle cases under their kernel: the case files say
+// which (Debian 6.1/6.12, Debian 7.2, 7.2 built here), and the ids carry it.
+func presetGroup(id string) string {
+	switch {
+	case strings.HasPrefix(id, "seed-"):
+		return GroupSeed
+	case strings.HasPrefix(id, "oracle-built-"):
+		return "Oracle: v7.2 kernels built for each page size"
+	case strings.HasPrefix(id, "oracle-7.2-"):
+		return "Oracle: Debian v7.2 kernel"
+	case strings.HasPrefix(id, "oracle-"):
+		return "Oracle: Debian v6.1 and v6.12 kernels"
+	}
+	return GroupPlatforms
+}
+
+// Presets lists the embedded presets, grouped, in gallery order.
 func Presets() []PresetEntry {
 	var out []PresetEntry
+	order := map[string]int{}
 	for _, p := range assets.Presets() {
-		out = append(out, PresetEntry{ID: p.ID, Name: p.Name, Description: p.Description})
+		g := presetGroup(p.ID)
+		if _, ok := order[g]; !ok {
+			order[g] = len(order)
+		}
+		out = append(out, PresetEntry{ID: p.ID, Name: p.Name, Description: p.Description, Group: g})
+	}
+	// Stable: within a group the assets' order stays.
+	rank := func(g string) int {
+		switch g {
+		case GroupPlatforms:
+			return 0
+		case GroupSeed:
+			return 1
+		}
+		return 2 + order[g]
+	}
+	sorted := make([]PresetEntry, 0, len(out))
+	for r := 0; len(sorted) < len(out); r++ {
+		for _, p := range out {
+			if rank(p.Group) == r {
+				sorted = append(sorted, p)
+			}
+		}
+	}
+	return sorted
+}
+
+// Era is one entry of the era picker, from the registry.
+type Era struct {
+	ID      string `js:"id" json:"id"`
+	Label   string `js:"label" json:"label"`
+	Note    string `js:"note" json:"note"`
+	Summary string `js:"summary" json:"summary"`
+}
+
+// Eras lists the registry's eras, oldest first.
+func Eras() []Era { return eras() }
+
+// eras is made once: the registry is fixed at build time.
+var eras = sync.OnceValue(func() []Era {
+	var out []Era
+	for _, e := range sim.Eras() {
+		i := e.Info()
+		out = append(out, Era{ID: i.ID, Label: i.Label + " (" + i.Released + ")", Note: i.Note, Summary: i.Summary})
 	}
 	return out
+})
+
+// Step is a trace step as the timeline shows it.
+type Step struct {
+	Index int    `js:"index" json:"index"`
+	Kind  string `js:"kind" json:"kind"`
+	Func  string `js:"func" json:"func"`
+	Text  string `js:"text" json:"text"`
+	Why   string `js:"why" json:"why"` // its part in a failure
 }
 
-// Era is one entry of the era picker.
-type Era struct {
-	ID      string `js:"id"`
-	Label   string `js:"label"`
-	Note    string `js:"note"`
-	Summary string `js:"summary"`
+// Timeline is the scrubber and the failure's explanation.
+type Timeline struct {
+	Step     int    `js:"step" json:"step"`
+	End      int    `js:"end" json:"end"`
+	Failure  int    `js:"failure" json:"failure"` // -1 when boot succeeds
+	Playing  bool   `js:"playing" json:"playing"`
+	Speed    string `js:"speed" json:"speed"`
+	Scrubbed bool   `js:"scrubbed" json:"scrubbed"`
+	Current  Step   `js:"current" json:"current"`
+	Failed   bool   `js:"failed" json:"failed"`
+	Fatal    string `js:"fatal" json:"fatal"`
+	Limit    string `js:"limit" json:"limit"`
+	Call     string `js:"call" json:"call"`
+	Mapped   int    `js:"mapped" json:"mapped"`
+	Tables   int    `js:"tables" json:"tables"`
+	// NotMapped counts the allocations whose memory was not mapped yet.
+	NotMapped int `js:"notMapped" json:"notMapped"`
+	// Explain is, at the failure, the steps that explain it, in full.
+	Explain []Step `js:"explain" json:"explain"`
 }
 
-// Amount is a byte count or other 64-bit number: exact hex plus a short
-// human form.
-type Amount struct {
-	Key   string `js:"key"`
-	Hex   string `js:"hex"`
-	Human string `js:"human"`
+// Compare is the compare section: B's choice, the table and the ranges.
+type Compare struct {
+	Spec   model.CompareSpec `js:"spec" json:"spec"`
+	Error  string            `js:"error" json:"error"`
+	LabelA string            `js:"labelA" json:"labelA"`
+	LabelB string            `js:"labelB" json:"labelB"`
+	Rows   []CompareRow      `js:"rows" json:"rows"`
+	Ranges []DiffRange       `js:"ranges" json:"ranges"`
+	More   int               `js:"more" json:"more"` // ranges not listed
+	// ShowingB: flip mode shows B in the full view.
+	ShowingB bool `js:"showingB" json:"showingB"`
 }
 
-// TableCount is page-table pages at one level.
-type TableCount struct {
-	Level string `js:"level"`
-	Pages string `js:"pages"`
-	Bytes string `js:"bytes"`
+// CompareRow is one row of the table of differences.
+type CompareRow struct {
+	What    string `js:"what" json:"what"`
+	A       string `js:"a" json:"a"`
+	B       string `js:"b" json:"b"`
+	Differs bool   `js:"differs" json:"differs"`
 }
 
-// Results is the results panel.
-type Results struct {
-	EraLabel    string       `js:"eraLabel"`
-	EraNote     string       `js:"eraNote"`
-	PageSize    string       `js:"pageSize"`
-	VABits      string       `js:"vaBits"`
-	Levels      string       `js:"levels"`
-	PhysOffset  string       `js:"physOffset"`
-	PageOffset  string       `js:"pageOffset"`
-	Linear      string       `js:"linear"`
-	KernelImage string       `js:"kernelImage"`
-	Mapped      Amount       `js:"mapped"`
-	ByPage      []Amount     `js:"byPage"`
-	TLBEntries  string       `js:"tlbEntries"`
-	Tables      []TableCount `js:"tables"`
-	TableBytes  Amount       `js:"tableBytes"`
-	Lost        []Amount     `js:"lost"`
-	LostTotal   Amount       `js:"lostTotal"`
-	Warnings    []string     `js:"warnings"`
-	Fatal       string       `js:"fatal"`
+// DiffRange is one differing physical range.
+type DiffRange struct {
+	PA    string   `js:"pa" json:"pa"`
+	Size  string   `js:"size" json:"size"`
+	Label string   `js:"label" json:"label"`
+	Why   []string `js:"why" json:"why"`
 }
 
-// Panel is everything the HTML side shows; it is rebuilt from one
-// view.Snapshot so that canvas and panel always agree.
+// maxRanges bounds the ranges listed: a 64-bank diff can have hundreds,
+// and the canvas outlines them all anyway.
+const maxRanges = 100
+
+// Panel is everything the HTML side shows, built from the model in one
+// go so that canvas and panel always agree.
 type Panel struct {
-	Controls  edit.Controls `js:"controls"`
-	Eras      []Era         `js:"eras"`
-	PageSizes []string      `js:"pageSizes"`
-	VABits    []int         `js:"vaBits"`
-	Banks     int           `js:"banks"`
-	Selected  string        `js:"selected"`
-	Notice    string        `js:"notice"`
-	RunError  string        `js:"runError"`
-	Results   *Results      `js:"results"`
+	Version     uint64             `js:"version" json:"version"`
+	Controls    edit.Controls      `js:"controls" json:"controls"`
+	Eras        []Era              `js:"eras" json:"eras"`
+	PageSizes   []string           `js:"pageSizes" json:"pageSizes"`
+	VABits      []int              `js:"vaBits" json:"vaBits"`
+	Preset      string             `js:"preset" json:"preset"`
+	Banks       int                `js:"banks" json:"banks"`
+	Selected    string             `js:"selected" json:"selected"`
+	Notices     []Notice           `js:"notices" json:"notices"`
+	Summary     results.Summary    `js:"summary" json:"summary"`
+	Assumptions []model.Assumption `js:"assumptions" json:"assumptions"`
+	Undo        model.UndoState    `js:"undo" json:"undo"`
+	Timeline    Timeline           `js:"timeline" json:"timeline"`
+	Compare     Compare            `js:"compare" json:"compare"`
 }
 
-func amount(key string, v uint64) Amount {
-	return Amount{Key: key, Hex: axis.Hex(v), Human: axis.Size(v)}
-}
-
-// PanelOf builds the panel from a snapshot.
-func PanelOf(s view.Snapshot) Panel {
-	c := edit.ControlsOf(s.Layout)
+// PanelOf builds the panel from the model.
+func PanelOf(m *model.Model) Panel {
+	c := edit.ControlsOf(m.Layout())
 	p := Panel{
-		Controls:  c,
-		PageSizes: edit.PageSizes(c.Era),
-		VABits:    edit.VABitsFor(c.Era, c.PageSize),
-		Banks:     len(s.Layout.Memory),
-		Selected:  s.Selected,
-		Notice:    s.Notice,
-		RunError:  s.RunError,
-	}
-	for _, e := range sim.Eras() {
-		p.Eras = append(p.Eras, Era{ID: e.ID, Label: e.Label + " (" + e.Released + ")", Note: e.Note, Summary: e.Summary})
-	}
-	if s.Result != nil {
-		p.Results = resultsOf(s.Result)
+		Version:     m.Version(),
+		Controls:    c,
+		Eras:        Eras(),
+		PageSizes:   edit.PageSizes(c.Era),
+		VABits:      edit.VABitsFor(c.Era, c.PageSize),
+		Preset:      m.Preset(),
+		Banks:       len(m.Layout().Memory),
+		Selected:    m.SelectedName(),
+		Notices:     noticesOf(m),
+		Summary:     m.Summary(),
+		Assumptions: m.Assumptions(),
+		Undo:        m.Undo(),
+		Timeline:    timelineOf(m),
+		Compare:     compareOf(m),
 	}
 	return p
 }
 
-func resultsOf(r *result.Result) *Results {
-	out := &Results{
-		EraLabel:   r.EraLabel,
-		EraNote:    r.EraNote,
-		PageSize:   r.PageSize,
-		VABits:     strconv.Itoa(r.VABits),
-		Levels:     strconv.Itoa(r.Levels),
-		PhysOffset: r.PhysOffset.String(),
-		PageOffset: axis.Hex(uint64(r.PageOffset)),
-		Linear:     axis.Hex(uint64(r.LinearStart)) + " .. " + linearEnd(r),
-		Mapped:     amount("mapped", uint64(r.Stats.MappedBytes)),
-		TLBEntries: strconv.FormatUint(r.Stats.TLBEntries, 10),
-		TableBytes: amount("tables", uint64(r.Stats.TableBytes)),
-		LostTotal:  amount("lost", uint64(r.Stats.LostBytes)),
-		Warnings:   r.Warnings,
-	}
-	if r.VABitsActual != 0 && r.VABitsActual != r.VABits {
-		out.VABits += " (" + strconv.Itoa(r.VABitsActual) + " at run time)"
-	}
-	if r.PhysOffset < 0 {
-		out.PhysOffset = r.PhysOffset.String()
-	} else {
-		out.PhysOffset = axis.Hex(uint64(r.PhysOffset))
-	}
-	if ki := r.KernelImage; ki.Size != 0 {
-		out.KernelImage = axis.Hex(uint64(ki.VA)) + " ← PA " + axis.Hex(uint64(ki.PA)) + " (" + axis.Size(uint64(ki.Size)) + ")"
-	}
-	for _, k := range sortedKeys(r.Stats.BytesByPage) {
-		out.ByPage = append(out.ByPage, amount(k, uint64(r.Stats.BytesByPage[k])))
-	}
-	pageBytes := uint64(4096)
-	if sh, err := layout.ParsePageSize(r.PageSize); err == nil {
-		pageBytes = 1 << sh
-	}
-	for _, k := range sortedKeys(r.Stats.TablesByLevel) {
-		n := r.Stats.TablesByLevel[k]
-		out.Tables = append(out.Tables, TableCount{Level: k, Pages: strconv.FormatInt(n, 10), Bytes: axis.Size(uint64(n) * pageBytes)})
-	}
-	for _, k := range sortedKeys(r.Stats.LostByReason) {
-		out.Lost = append(out.Lost, amount(k, uint64(r.Stats.LostByReason[k])))
-	}
-	if r.Fatal != nil {
-		out.Fatal = r.Fatal.Message
+// Notice is a model.Notice with plain strings: the JS bridge converts
+// only Go's basic types, not named ones.
+type Notice struct {
+	ID       int    `js:"id" json:"id"`
+	Code     string `js:"code" json:"code"`
+	Severity string `js:"severity" json:"severity"`
+	Text     string `js:"text" json:"text"`
+}
+
+func noticesOf(m *model.Model) []Notice {
+	var out []Notice
+	for _, n := range m.Notices() {
+		out = append(out, Notice{ID: n.ID, Code: string(n.Code), Severity: string(n.Severity), Text: n.Text})
 	}
 	return out
 }
 
-// linearEnd prints the first VA past the linear region; 0 means 2^64.
-func linearEnd(r *result.Result) string {
-	if r.LinearEnd == 0 {
-		return "2^64"
+func timelineOf(m *model.Model) Timeline {
+	t := Timeline{Step: -1, End: -1, Failure: -1, Playing: m.Playing(), Speed: numfmt.Count(uint64(m.Speed()))}
+	r := m.Result()
+	if r == nil || len(r.Trace) == 0 {
+		return t
 	}
-	return axis.Hex(uint64(r.LinearEnd))
-}
-
-// sortedKeys orders leaf sizes and levels the way a kernel engineer reads
-// them: by size when the key is a size ("4K" < "2M" < "1G"), else by name.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	t.Step, t.End = m.Step(), len(r.Trace)-1
+	if r.Fatal != nil {
+		t.Failure = r.Fatal.Step
 	}
-	rank := func(k string) uint64 {
-		base, _, _ := strings.Cut(k, "+")
-		if v, err := layout.ParseAddr(base); err == nil {
-			return uint64(v)
+	if !m.Scrubbed() {
+		return t
+	}
+	st := m.StepState()
+	t.Scrubbed = true
+	t.Current = Step{Index: st.Step, Kind: st.Current.Kind, Func: st.Current.Func, Text: st.Current.Text}
+	t.Failed, t.Mapped, t.Tables = st.Failed, len(st.Mapped), len(st.Tables)
+	if st.Fatal != nil {
+		t.Fatal = st.Fatal.Message
+	}
+	if st.LimitSet {
+		t.Limit = "MEMBLOCK_ALLOC_ANYWHERE"
+		if st.Limit != 0 {
+			t.Limit = numfmt.Hex(st.Limit)
 		}
-		return levelRank[k]
 	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		ri, rj := rank(keys[i]), rank(keys[j])
-		if ri != rj {
-			return ri < rj
+	if st.Call >= 0 {
+		t.Call = r.Trace[st.Call].Text
+	}
+	for _, tb := range st.Tables {
+		if !tb.Mapped {
+			t.NotMapped++
 		}
-		return keys[i] < keys[j]
-	})
-	return keys
-}
-
-var levelRank = map[string]uint64{"PGD": 1, "P4D": 2, "PUD": 3, "PMD": 4, "PTE": 5}
-
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// FileName is the export's file name: the layout's name made safe.
-func FileName(l *layout.Layout) string {
-	n := strings.Trim(unsafeName.ReplaceAllString(l.Name, "-"), "-.")
-	if n == "" {
-		n = "layout"
 	}
-	return n + ".json"
+	for _, e := range m.Explain() {
+		t.Explain = append(t.Explain, Step{Index: e.Index, Kind: e.Step.Kind, Func: e.Step.Func, Text: e.Step.Text, Why: e.Why})
+	}
+	return t
 }
 
-// Import parses a layout file and checks that its era can take it, so a bad
-// file is refused before it replaces the current layout.
-func Import(data []byte, run view.RunFunc) (*layout.Layout, error) {
-	l, err := layout.Parse(data)
+func compareOf(m *model.Model) Compare {
+	c := Compare{Spec: m.CompareSpec(), ShowingB: m.ShowingB()}
+	if c.Spec.Mode == model.CompareOff {
+		return c
+	}
+	_, _, d, err := m.Comparison()
 	if err != nil {
-		return nil, err
+		c.Error = "B cannot run: " + err.Error()
+		return c
 	}
-	if _, err := run(l); err != nil {
-		return nil, err
+	if d == nil {
+		return c
 	}
-	return l, nil
-}
-
-// FrameTime is the Go-side CPU time of one drawn frame: the Update calls
-// since the previous frame, the Draw, and the engine runs inside Update.
-type FrameTime struct{ Update, Draw, Engine time.Duration }
-
-// Stat summarises durations in milliseconds.
-type Stat struct {
-	MeanMs float64 `json:"mean_ms"`
-	P50Ms  float64 `json:"p50_ms"`
-	P95Ms  float64 `json:"p95_ms"`
-	MaxMs  float64 `json:"max_ms"`
-}
-
-// Perf summarises frames: Update+Draw (the budget), and its parts.
-type Perf struct {
-	Count      int  `json:"count"`
-	UpdateDraw Stat `json:"update_draw"`
-	Update     Stat `json:"update"`
-	Draw       Stat `json:"draw"`
-	Engine     Stat `json:"engine"`
-}
-
-func stat(ds []time.Duration) Stat {
-	if len(ds) == 0 {
-		return Stat{}
+	c.LabelA, c.LabelB = d.LabelA, d.LabelB
+	for _, r := range d.Rows {
+		c.Rows = append(c.Rows, CompareRow(r))
 	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	var sum time.Duration
-	for _, v := range s {
-		sum += v
+	for _, mk := range m.Marks() {
+		if mk.Kind != model.MarkDiff {
+			continue
+		}
+		if len(c.Ranges) == maxRanges {
+			c.More++
+			continue
+		}
+		c.Ranges = append(c.Ranges, DiffRange{PA: numfmt.Hex(mk.Base), Size: numfmt.Size(mk.Size), Label: mk.Label, Why: mk.Detail})
 	}
-	ms := func(v time.Duration) float64 { return float64(v) / 1e6 }
-	return Stat{
-		MeanMs: ms(sum) / float64(len(s)),
-		P50Ms:  ms(s[len(s)/2]),
-		P95Ms:  ms(s[(len(s)*95)/100]),
-		MaxMs:  ms(s[len(s)-1]),
-	}
-}
-
-// Summarise computes Perf from recorded frames.
-func Summarise(fs []FrameTime) Perf {
-	var ud, u, d, e []time.Duration
-	for _, f := range fs {
-		ud = append(ud, f.Update+f.Draw)
-		u = append(u, f.Update)
-		d = append(d, f.Draw)
-		e = append(e, f.Engine)
-	}
-	return Perf{Count: len(fs), UpdateDraw: stat(ud), Update: stat(u), Draw: stat(d), Engine: stat(e)}
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return `{"error":` + strconv.Quote(err.Error()) + `}`
-	}
-	return string(b)
+	return c
 }

@@ -5,6 +5,8 @@ package edit
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 
 	"linmap/sim"
@@ -56,6 +58,27 @@ func Round(v, unit uint64) uint64 {
 	return r
 }
 
+// cow copies what edits write: the layout's own fields, its banks and
+// reservations, DTB and initrd. The rest (unknown fields kept for round
+// trips, the kernel config's pointers) is shared with l. That is safe
+// because a layout is never changed once made (the engine reads it, the
+// model replaces it), and it keeps a drag, which makes a layout per move,
+// free of layout.Clone's JSON round trip.
+func cow(l *layout.Layout) *layout.Layout {
+	n := *l
+	n.Memory = slices.Clone(l.Memory)
+	n.Reserved = slices.Clone(l.Reserved)
+	if l.DTB != nil {
+		d := *l.DTB
+		n.DTB = &d
+	}
+	if l.Initrd != nil {
+		d := *l.Initrd
+		n.Initrd = &d
+	}
+	return &n
+}
+
 func within(base, size, bankBase, bankEnd uint64) bool {
 	return base >= bankBase && base+size <= bankEnd && base+size >= base
 }
@@ -75,7 +98,7 @@ func MoveBank(l *layout.Layout, i int, base, unit uint64) (*layout.Layout, error
 	if nb == uint64(old.Base) {
 		return l, nil
 	}
-	n := l.Clone()
+	n := cow(l)
 	ob, oe := uint64(old.Base), uint64(old.End())
 	shiftAddr := func(a layout.Addr, size layout.Addr) layout.Addr {
 		if within(uint64(a), uint64(size), ob, oe) {
@@ -129,20 +152,25 @@ func ResizeBank(l *layout.Layout, i int, e Edge, addr, unit uint64) (*layout.Lay
 	if base == uint64(b.Base) && end == uint64(b.End()) {
 		return l, nil
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Memory[i].Base, n.Memory[i].Size = layout.Addr(base), layout.Addr(end-base)
 	return n, check(n, i)
 }
 
-// DefaultNewBank is the size of a bank added by double-clicking a gap when
-// the gap is larger.
-const DefaultNewBank = 256 << 20
+// MaxNewBank caps a bank added by double-clicking a gap: a gigabyte,
+// one PUD block with 4K pages, is big enough to show blocks and small
+// enough to keep a gap's neighbours in view.
+const MaxNewBank = 1 << 30
 
-// AddBank adds a bank in the empty gap around addr: DefaultNewBank (or the
-// whole gap if smaller) centred on addr, aligned to unit. It returns the new
-// layout and the new bank's index.
-func AddBank(l *layout.Layout, addr, unit uint64) (*layout.Layout, int, error) {
-	lo, hi := uint64(0), uint64(1<<63)+(1<<63-1)
+// AddBank adds a bank in the empty gap around addr. Its size is the largest
+// power of two up to half the gap (at most MaxNewBank, at least a page), and
+// it is aligned to that size, so the kernel can map it with the largest
+// blocks that fit: a sensible machine, not an arbitrary address inside the
+// collapsed gap. It sits at the aligned slot nearest addr. It returns the
+// new layout and the new bank's index.
+func AddBank(l *layout.Layout, addr uint64) (*layout.Layout, int, error) {
+	page := PageBytes(l)
+	lo, hi := uint64(0), uint64(math.MaxUint64)
 	for _, b := range l.Memory {
 		if addr >= uint64(b.Base) && addr < uint64(b.End()) {
 			return nil, -1, refuse("%s is inside a bank already", layout.Addr(addr))
@@ -154,21 +182,23 @@ func AddBank(l *layout.Layout, addr, unit uint64) (*layout.Layout, int, error) {
 			hi = s
 		}
 	}
-	lo = (lo + unit - 1) &^ (unit - 1)
-	hi &^= unit - 1
-	if hi <= lo {
-		return nil, -1, refuse("the gap is smaller than %s", layout.FormatSize(unit))
+	lo = (lo + page - 1) &^ (page - 1)
+	hi &^= page - 1
+	if hi <= lo || hi-lo < page {
+		return nil, -1, refuse("the gap %s..%s is smaller than a %s page", layout.Addr(lo), layout.Addr(hi), layout.FormatSize(page))
 	}
-	size := uint64(DefaultNewBank)
-	if size < unit {
-		size = unit
+	size := uint64(MaxNewBank)
+	for size > page && size > (hi-lo)/2 {
+		size >>= 1
 	}
-	if hi-lo < size {
-		size = hi - lo
+	// Aligned to its size: the slot nearest addr that lies in the gap.
+	first := (lo + size - 1) &^ (size - 1)
+	last := (hi - size) &^ (size - 1)
+	if last < first || hi-size < lo {
+		first, last = lo, lo // a gap of one page
 	}
-	base := Round(addr-min(addr, size/2), unit)
-	base = max(lo, min(base, hi-size))
-	n := l.Clone()
+	base := max(first, min(last, addr&^(size-1)))
+	n := cow(l)
 	n.Memory = append(n.Memory, layout.Bank{Base: layout.Addr(base), Size: layout.Addr(size)})
 	sortBanks(n)
 	idx := 0
@@ -197,25 +227,37 @@ func DeleteBank(l *layout.Layout, i int) (*layout.Layout, error) {
 	if l.Image.Base >= b.Base && l.Image.Base < b.End() {
 		return nil, refuse("bank %d holds the kernel image: move the image first", i)
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Memory = append(n.Memory[:i], n.Memory[i+1:]...)
 	return n, check(n, -1)
 }
 
-// textOffset is the image's TEXT_OFFSET when the layout says it, else 0:
-// the image then only needs its base aligned.
-func textOffset(l *layout.Layout) uint64 {
+// ImageAlign is the load alignment booting.txt asks of the Image: "text_offset
+// bytes from a 2MB aligned base address".
+const ImageAlign = 2 << 20
+
+// TextOffset is the Image's text_offset: the layout's when it says, else
+// the era's typical build's (0x80000 before v5.7, 0 after).
+func TextOffset(l *layout.Layout) uint64 {
 	if l.Image.TextOffset != nil {
 		return uint64(*l.Image.TextOffset)
+	}
+	era := l.Kernel.Era
+	if era == "" {
+		era = sim.DefaultEra
+	}
+	if e, ok := sim.LookupEra(era); ok {
+		return e.Builds.For(l.Kernel.PageSize).TextOffset
 	}
 	return 0
 }
 
-// MoveImage moves the kernel image so that _text is at base. The snap is
-// applied to base − TEXT_OFFSET, because booting.txt asks for a 2M-aligned
-// base plus text_offset, so the offset survives dragging.
+// MoveImage reloads the kernel so that _text is at base, snapped to a load
+// address the kernel can use: a multiple of unit (at least 2 MiB) plus
+// text_offset. The image must start in a bank.
 func MoveImage(l *layout.Layout, base, unit uint64) (*layout.Layout, error) {
-	off := textOffset(l)
+	off := TextOffset(l)
+	unit = max(unit, ImageAlign)
 	nb := Round(base-min(base, off), unit) + off
 	if nb == uint64(l.Image.Base) {
 		return l, nil
@@ -223,7 +265,7 @@ func MoveImage(l *layout.Layout, base, unit uint64) (*layout.Layout, error) {
 	if !l.InMemory(layout.Addr(nb)) {
 		return nil, refuse("the kernel image must be loaded into a memory bank (%s is not in one)", layout.Addr(nb))
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Image.Base = layout.Addr(nb)
 	return n, check(n, -1)
 }
@@ -247,15 +289,16 @@ func check(l *layout.Layout, edited int) error {
 
 // Controls are the HTML panel's settings.
 type Controls struct {
-	Era      string `js:"era"`
-	PageSize string `js:"pageSize"`
-	VABits   int    `js:"vaBits"`
-	Cmdline  string `js:"cmdline"`
-	VA52     bool   `js:"va52"`
-	LPA2     bool   `js:"lpa2"`
-	BBML2    bool   `js:"bbml2"`
-	PABits   int    `js:"paBits"`
-	Name     string `js:"name"`
+	Era      string `js:"era" json:"era"`
+	PageSize string `js:"pageSize" json:"pageSize"`
+	VABits   int    `js:"vaBits" json:"vaBits"`
+	Cmdline  string `js:"cmdline" json:"cmdline"`
+	VA52     bool   `js:"va52" json:"va52"`
+	LPA2     bool   `js:"lpa2" json:"lpa2"`
+	BBML2    bool   `js:"bbml2" json:"bbml2"`
+	Realm    bool   `js:"realm" json:"realm"`
+	PABits   int    `js:"paBits" json:"paBits"`
+	Name     string `js:"name" json:"name"`
 }
 
 // ControlsOf reads the panel settings from a layout, with era defaults
@@ -264,7 +307,7 @@ func ControlsOf(l *layout.Layout) Controls {
 	c := Controls{
 		Era: l.Kernel.Era, PageSize: l.Kernel.PageSize, VABits: l.Kernel.VABits,
 		Cmdline: l.Kernel.Cmdline, VA52: l.CPU.VA52, LPA2: l.CPU.LPA2, BBML2: l.CPU.BBML2NoAbort,
-		PABits: l.CPU.PABits, Name: l.Name,
+		Realm: l.CPU.Realm, PABits: l.CPU.PABits, Name: l.Name,
 	}
 	c.PageSize, c.VABits = Normalize(c.Era, c.PageSize, c.VABits)
 	if c.PABits == 0 {
@@ -324,11 +367,11 @@ func ApplyControls(l *layout.Layout, c Controls) (*layout.Layout, error) {
 	if c.PABits != 0 && (c.PABits < 32 || c.PABits > 52) {
 		return nil, refuse("PA bits must be between 32 and 52, not %d", c.PABits)
 	}
-	n := l.Clone()
+	n := cow(l)
 	n.Kernel.Era = c.Era
 	n.Kernel.PageSize, n.Kernel.VABits = Normalize(c.Era, c.PageSize, c.VABits)
 	n.Kernel.Cmdline = c.Cmdline
-	n.CPU.VA52, n.CPU.LPA2, n.CPU.BBML2NoAbort = c.VA52, c.LPA2, c.BBML2
+	n.CPU.VA52, n.CPU.LPA2, n.CPU.BBML2NoAbort, n.CPU.Realm = c.VA52, c.LPA2, c.BBML2, c.Realm
 	n.CPU.PABits = c.PABits
 	if n.CPU.PABits == 48 && l.CPU.PABits == 0 {
 		n.CPU.PABits = 0 // keep "default" in the exported file

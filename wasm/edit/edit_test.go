@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"linmap/assets"
+	"linmap/sim"
 	"linmap/sim/layout"
 )
 
@@ -91,30 +93,44 @@ func TestResizeBank(t *testing.T) {
 }
 
 func TestAddDeleteBank(t *testing.T) {
+	tests := []struct {
+		name           string
+		addr           uint64
+		edit           func(*layout.Layout)
+		wantBase, size uint64
+		wantIdx        int
+	}{
+		// seed: banks 0x40000000+12M, 0x60000000+512M, 0x80000000+2G.
+		{"half a 500M gap, aligned to its size", 0x50000000, nil, 0x50000000, 128 << 20, 1},
+		{"clicked near the top: the last aligned slot", 0x5ff00000, nil, 0x58000000, 128 << 20, 1},
+		{"clicked near the bottom: the first aligned slot", 0x40c01000, nil, 0x48000000, 128 << 20, 1},
+		{"above the last bank: capped at a gigabyte", 0x123456789, nil, 0x100000000, 1 << 30, 3},
+		{"a 16M gap takes 8M", 0x40d00000, func(l *layout.Layout) { l.Memory[1].Base, l.Memory[1].Size = 0x41c00000, 0x1e400000 }, 0x41000000, 8 << 20, 1},
+		{"a one-page gap takes that page", 0x40c00000, func(l *layout.Layout) { l.Memory[1].Base, l.Memory[1].Size = 0x40c01000, 0x1f3ff000 }, 0x40c00000, 4096, 1},
+	}
+	for _, tc := range tests {
+		l := seed()
+		if tc.edit != nil {
+			tc.edit(l)
+		}
+		n, idx, err := AddBank(l, tc.addr)
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		b := n.Memory[idx]
+		if idx != tc.wantIdx || uint64(b.Base) != tc.wantBase || uint64(b.Size) != tc.size {
+			t.Errorf("%s: bank %d at %s size %s, want %d at %#x size %#x", tc.name, idx, b.Base, b.Size, tc.wantIdx, tc.wantBase, tc.size)
+		}
+		if uint64(b.Base)%uint64(b.Size) != 0 {
+			t.Errorf("%s: base %s not aligned to its size", tc.name, b.Base)
+		}
+	}
 	l := seed()
-	n, idx, err := AddBank(l, 0x50000000, Snap2M)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := n.Memory[idx]
-	if idx != 1 || b.Base != 0x48000000 || b.Size != DefaultNewBank {
-		t.Errorf("added bank %d at %s size %s", idx, b.Base, b.Size)
-	}
-	// A gap smaller than the default gets filled exactly.
-	l2 := seed()
-	l2.Memory[1].Base = 0x41000000
-	l2.Memory[1].Size = 0x3f000000 - 0x1000000
-	n, idx, err = AddBank(l2, 0x40d00000, 4096)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := n.Memory[idx]; b.Base != 0x40c00000 || b.End() != 0x41000000 {
-		t.Errorf("gap filled with %s..%s", b.Base, b.End())
-	}
-	_, _, err = AddBank(l, 0x60001000, 4096)
+	_, _, err := AddBank(l, 0x60001000)
 	refused(t, err, "inside a bank")
 
-	n, err = DeleteBank(l, 2)
+	n, err := DeleteBank(l, 2)
 	if err != nil || len(n.Memory) != 2 {
 		t.Fatalf("delete: %v, %d banks", err, len(n.Memory))
 	}
@@ -123,15 +139,31 @@ func TestAddDeleteBank(t *testing.T) {
 }
 
 func TestMoveImage(t *testing.T) {
-	l := seed()
-	n, err := MoveImage(l, 0x80123456, Snap2M)
-	if err != nil {
-		t.Fatal(err)
+	l := seed() // v3.18: text_offset 0x80000 from its build when the layout does not say
+	l.Image.TextOffset = nil
+	for _, c := range []struct {
+		to, unit, want uint64
+	}{
+		{0x80123456, 4096, 0x80080000},   // a page snap would give an address the kernel cannot use
+		{0x80123456, Snap2M, 0x80080000}, // 2M + text_offset
+		{0x802fffff, 4096, 0x80280000},   // rounds to the nearest 2M slot
+		{0x8a000000, Snap1G, 0x80080000}, // Alt: 1G + text_offset
+	} {
+		n, err := MoveImage(l, c.to, c.unit)
+		if err != nil {
+			t.Fatalf("%#x: %v", c.to, err)
+		}
+		if uint64(n.Image.Base) != c.want {
+			t.Errorf("MoveImage(%#x, %#x) = %s, want %#x", c.to, c.unit, n.Image.Base, c.want)
+		}
 	}
-	if n.Image.Base != 0x80080000 {
-		t.Errorf("image base = %s, want 2M-aligned + text_offset", n.Image.Base)
+	// From v5.15 text_offset is 0.
+	m := seed()
+	m.Kernel.Era, m.Image.TextOffset = "v6.1", nil
+	if n, err := MoveImage(m, 0x80123456, 4096); err != nil || n.Image.Base != 0x80200000 {
+		t.Errorf("v6.1: %v %v", n, err)
 	}
-	_, err = MoveImage(l, 0x50000000, Snap2M)
+	_, err := MoveImage(l, 0x50000000, Snap2M)
 	refused(t, err, "memory bank")
 }
 
@@ -158,5 +190,61 @@ func TestApplyControls(t *testing.T) {
 	}
 	if got := PageSizes("v3.18"); strings.Join(got, ",") != "4K,64K" {
 		t.Errorf("PageSizes(v3.18) = %v", got)
+	}
+	// Every setting of the panel reaches the layout and reads back.
+	all := Controls{Era: "v6.18", PageSize: "16K", VABits: 52, Cmdline: "rodata=noalias", VA52: true, LPA2: true,
+		BBML2: true, Realm: true, PABits: 52, Name: "all set"}
+	n, err = ApplyControls(l, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ControlsOf(n); got != all {
+		t.Errorf("controls read back as %+v, want %+v", got, all)
+	}
+	if c := n.CPU; !c.VA52 || !c.LPA2 || !c.BBML2NoAbort || !c.Realm || c.PABits != 52 {
+		t.Errorf("CPU %+v", c)
+	}
+}
+
+// Edits share what they do not write with the layout they start from
+// (cow), which is safe only if neither an edit nor the engine ever changes
+// a layout in place. Every preset, every edit, and a run of the engine on
+// both the old and the new layout leave the old one as it was, and the new
+// one equals a full JSON clone of itself after the run.
+func TestEditsLeaveTheirInputAlone(t *testing.T) {
+	for _, p := range assets.Presets() {
+		l, err := layout.Parse(p.Layout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, _ := l.Marshal()
+		b0 := l.Memory[len(l.Memory)-1]
+		edits := map[string]func() (*layout.Layout, error){
+			"move":   func() (*layout.Layout, error) { return MoveBank(l, 0, uint64(l.Memory[0].Base)+2<<20, 2<<20) },
+			"resize": func() (*layout.Layout, error) { return ResizeBank(l, 0, High, uint64(l.Memory[0].End())-2<<20, 2<<20) },
+			"add":    func() (*layout.Layout, error) { n, _, err := AddBank(l, uint64(b0.End())+1<<30); return n, err },
+			"delete": func() (*layout.Layout, error) { return DeleteBank(l, len(l.Memory)-1) },
+			"image":  func() (*layout.Layout, error) { return MoveImage(l, uint64(l.Image.Base)+2<<20, 2<<20) },
+			"controls": func() (*layout.Layout, error) {
+				c := ControlsOf(l)
+				c.Cmdline = "rodata=full"
+				return ApplyControls(l, c)
+			},
+		}
+		for name, edit := range edits {
+			n, err := edit()
+			sim.Run(l)
+			if after, _ := l.Marshal(); string(after) != string(before) {
+				t.Fatalf("%s: %s changed the layout it started from", p.ID, name)
+			}
+			if err != nil {
+				continue // refused edits are tested elsewhere
+			}
+			want, _ := n.Clone().Marshal()
+			sim.Run(n)
+			if got, _ := n.Marshal(); string(got) != string(want) {
+				t.Errorf("%s: %s: the engine changed the edited layout", p.ID, name)
+			}
+		}
 	}
 }

@@ -16,6 +16,9 @@ const DefaultDepth = 200
 // Entry is one state of the layout and the edit that produced it.
 type Entry struct {
 	Label string // "drag bank 2", "import memblock", "preset hikey"
+	// Tag is the caller's word on where the state came from (the app
+	// keeps the preset id here, so undo brings back the preset's name).
+	Tag   string
 	State []byte
 }
 
@@ -45,20 +48,35 @@ func clone(b []byte) []byte { return append([]byte(nil), b...) }
 // Current returns the current state.
 func (h *History) Current() []byte { return h.cur.State }
 
+// Tag returns the current state's tag.
+func (h *History) Tag() string { return h.cur.Tag }
+
+// SetTag tags the current state (the start state, which New leaves
+// untagged).
+func (h *History) SetTag(tag string) { h.cur.Tag = tag }
+
 // Record makes state the current one after an edit named label. A state
 // equal to the current one is not an edit (a click that moved nothing) and
 // records nothing; it reports whether an entry was added. Inside Begin and
 // Commit it only updates the pending state.
 func (h *History) Record(label string, state []byte) bool {
+	return h.RecordTagged(label, "", state)
+}
+
+// RecordTagged is Record with a tag for the new state.
+func (h *History) RecordTagged(label, tag string, state []byte) bool {
 	if bytes.Equal(state, h.cur.State) {
+		if !h.open {
+			h.cur.Tag = tag
+		}
 		return false
 	}
 	if h.open {
-		h.cur = Entry{Label: label, State: clone(state)}
+		h.cur = Entry{Label: label, Tag: tag, State: clone(state)}
 		return false
 	}
 	h.push(h.cur)
-	h.cur = Entry{Label: label, State: clone(state)}
+	h.cur = Entry{Label: label, Tag: tag, State: clone(state)}
 	h.redo = h.redo[:0]
 	return true
 }

@@ -167,3 +167,31 @@ func TestHistoryBounded(t *testing.T) {
 		t.Fatalf("oldest reachable state = %q, want 95", got)
 	}
 }
+
+// Tags follow their states through undo and redo; recording an equal
+// state only retags it.
+func TestTags(t *testing.T) {
+	h := New([]byte("A"), 0)
+	h.SetTag("preset-a")
+	h.RecordTagged("preset b", "preset-b", []byte("B"))
+	h.Record("drag", []byte("C"))
+	if h.Tag() != "" {
+		t.Errorf("an edit keeps tag %q", h.Tag())
+	}
+	h.Undo()
+	if h.Tag() != "preset-b" {
+		t.Errorf("undo to B: tag %q", h.Tag())
+	}
+	h.Undo()
+	if h.Tag() != "preset-a" {
+		t.Errorf("undo to A: tag %q", h.Tag())
+	}
+	h.Redo()
+	h.Redo()
+	if h.Tag() != "" || string(h.Current()) != "C" {
+		t.Errorf("redo to C: tag %q state %s", h.Tag(), h.Current())
+	}
+	if h.RecordTagged("reload", "preset-c", []byte("C")) || h.Tag() != "preset-c" {
+		t.Errorf("an equal state is not an edit but takes the tag: %q", h.Tag())
+	}
+}

@@ -33,6 +33,9 @@ type Record struct {
 	Layout *layout.Layout
 	View   share.View
 	Saved  time.Time // when it was written, for "restored the layout of …"
+	// Preset is the preset the layout is, unedited ("" otherwise), so the
+	// preset picker names it after a reload. Older records lack it.
+	Preset string
 }
 
 type envelope struct {
@@ -41,6 +44,7 @@ type envelope struct {
 	Saved   time.Time       `json:"saved"`
 	Layout  json.RawMessage `json:"layout"`
 	View    share.View      `json:"view"`
+	Preset  string          `json:"preset,omitempty"`
 }
 
 // Encode writes r as the stored JSON.
@@ -65,6 +69,7 @@ func Encode(r Record) ([]byte, error) {
 		Saved:   r.Saved.UTC().Truncate(time.Millisecond),
 		Layout:  bytes.TrimSpace(lb.Bytes()),
 		View:    r.View,
+		Preset:  r.Preset,
 	})
 	return bytes.TrimSpace(out.Bytes()), err
 }
@@ -96,5 +101,5 @@ func Decode(data []byte) (Record, error) {
 	if err != nil {
 		return Record{}, fmt.Errorf("autosave: layout: %w", err)
 	}
-	return Record{Layout: l, View: env.View, Saved: env.Saved}, nil
+	return Record{Layout: l, View: env.View, Saved: env.Saved, Preset: env.Preset}, nil
 }

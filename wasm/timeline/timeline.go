@@ -153,7 +153,7 @@ func (t *Timeline) replay() []seg {
 		end := va + size
 		p := Piece{Step: i}
 		p.VA, p.PA, p.Size = *st.VA, *st.PA, *st.Size
-		p.Page, p.Level, p.Cont, p.Purpose = st.Page, st.Level, st.Cont, st.Purpose
+		p.Page, p.Level, p.Cont, p.Purpose, p.Why, p.Prot = st.Page, st.Level, st.Cont, st.Purpose, st.Why, st.Prot
 		if c := t.callAt[i]; c >= 0 {
 			p.Func = r.Trace[c].Func
 		}
@@ -166,16 +166,14 @@ func (t *Timeline) replay() []seg {
 			all[live[hi]].died = i
 			ov, oe := uint64(old.VA), uint64(old.VA+old.Size)
 			// The parts of the old piece outside the new write live on,
-			// from this step, as they were; except that where a block is
-			// replaced by a table, the rest of the block's entry is now
-			// that table's leaves (the kernel splits the block, e.g.
-			// split_pmd(), copying its mapping into the new table).
+			// from this step, as they were (the engine reports a split
+			// block as a write of its own).
 			var rest []seg
 			if ov < va {
-				rest = append(rest, old.rest(ov, va, va, p, i)...)
+				rest = append(rest, old.trim(ov, va, i))
 			}
 			if oe > end {
-				rest = append(rest, old.rest(end, oe, end-1, p, i)...)
+				rest = append(rest, old.trim(end, oe, i))
 			}
 			for _, r := range rest {
 				keep = append(keep, len(all))
@@ -200,86 +198,18 @@ func (t *Timeline) replay() []seg {
 		}
 		live = append(live[:lo], append(repl, live[hi:]...)...)
 	}
-	t.attachWhy(all)
 	sort.SliceStable(all, func(a, b int) bool { return all[a].born < all[b].born })
 	return all
 }
 
-// rest returns what is left of s in [from, to) after the write w at step
-// i: as it was, except the part inside the block entry that holds the
-// address at, which becomes w's (smaller) leaves when w split that block.
-func (s seg) rest(from, to, at uint64, w Piece, i int) []seg {
-	piece := func(a, b uint64) seg {
-		n := s
-		n.PA = s.PA + layout.Addr(a-uint64(s.VA))
-		n.VA = layout.Addr(a)
-		n.Size = layout.Addr(b - a)
-		n.born, n.died = i, -1
-		return n
-	}
-	entry, small := leafBytes(s.Page), leafBytes(w.Page)
-	if entry == 0 || small == 0 || small >= entry {
-		return []seg{piece(from, to)}
-	}
-	e0 := at &^ (entry - 1)
-	e1 := e0 + entry
-	lo, hi := max(from, e0), min(to, e1)
-	if lo >= hi {
-		return []seg{piece(from, to)}
-	}
-	var out []seg
-	if from < lo {
-		out = append(out, piece(from, lo))
-	}
-	sp := piece(lo, hi)
-	sp.Page, sp.Level, sp.Cont, sp.Step, sp.Why = w.Page, w.Level, false, i, ""
-	out = append(out, sp)
-	if hi < to {
-		out = append(out, piece(hi, to))
-	}
-	return out
-}
-
-// attachWhy gives every piece the final result's explanation of its leaf
-// size: the mapping that covers it with the same leaves and purpose, or
-// failing that one of the same purpose and leaf size elsewhere (head.S's
-// boot blocks, later overwritten by map_mem, explain themselves alike).
-func (t *Timeline) attachWhy(all []seg) {
-	ms := t.r.Mappings
-	byVA := make([]int, len(ms))
-	for i := range byVA {
-		byVA[i] = i
-	}
-	sort.Slice(byVA, func(a, b int) bool { return ms[byVA[a]].VA < ms[byVA[b]].VA })
-	for i := range all {
-		p := &all[i]
-		va, end := p.VA, p.VA+p.Size
-		k := sort.Search(len(byVA), func(k int) bool { m := ms[byVA[k]]; return m.VA+m.Size > va })
-		for ; k < len(byVA) && ms[byVA[k]].VA < end; k++ {
-			m := ms[byVA[k]]
-			if m.Page == p.Page && m.Level == p.Level && m.Cont == p.Cont && m.Purpose == p.Purpose {
-				p.Why, p.Prot = m.Why, m.Prot
-				break
-			}
-		}
-		if p.Why != "" {
-			continue
-		}
-		for _, m := range ms {
-			if m.Purpose == p.Purpose && m.Page == p.Page && m.Level == p.Level {
-				p.Why, p.Prot = m.Why, m.Prot
-				break
-			}
-		}
-		if p.Why == "" {
-			// Overwritten everywhere before boot ended: the step's own
-			// sentence is the best explanation there is.
-			p.Why = t.r.Trace[p.Step].Text
-			if p.Func != "" {
-				p.Why += " (" + p.Func + "())"
-			}
-		}
-	}
+// trim returns the part [from, to) of s, alive from step i.
+func (s seg) trim(from, to uint64, i int) seg {
+	n := s
+	n.PA = s.PA + layout.Addr(from-uint64(s.VA))
+	n.VA = layout.Addr(from)
+	n.Size = layout.Addr(to - from)
+	n.born, n.died = i, -1
+	return n
 }
 
 // Len is the number of steps.
@@ -390,11 +320,8 @@ func (t *Timeline) page() uint64 {
 	if t.pageSize != 0 {
 		return t.pageSize
 	}
-	switch t.r.PageSize {
-	case "16K":
-		return 16 << 10
-	case "64K":
-		return 64 << 10
+	if sh, err := layout.ParsePageSize(t.r.PageSize); err == nil {
+		return 1 << sh
 	}
 	return 4 << 10
 }
@@ -428,11 +355,4 @@ func (t *Timeline) Partial(k int) (*result.Result, State) {
 		p.Trace = t.r.Trace[:s.Step+1]
 	}
 	return &p, s
-}
-
-// leafBytes is the size a leaf-size name ("4K", "2M", "1G") stands for;
-// 0 for anything else.
-func leafBytes(s string) uint64 {
-	n, _ := layout.ParseAddr(s)
-	return uint64(n)
 }

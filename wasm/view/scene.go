@@ -1,42 +1,15 @@
 package view
 
 import (
-	"fmt"
 	"image/color"
 	"math"
-	"sort"
-	"strings"
 
 	"linmap/sim/layout"
 	"linmap/sim/result"
 	"linmap/wasm/axis"
-	"linmap/wasm/edit"
+	"linmap/wasm/model"
+	"linmap/wasm/numfmt"
 )
-
-// geom is the screen layout in device pixels, derived from the window size
-// and the device scale factor only.
-type geom struct {
-	s                      float64 // device pixels per CSS pixel
-	w, h                   float64
-	paX0, paX1, vaX0, vaX1 float64
-	bandTop, bandBot       float64
-	bannerY, legendY       float64
-}
-
-func newGeom(w, h, s float64) geom {
-	g := geom{s: s, w: w, h: h}
-	label := 158 * s // room for 0xffff_8000_0000_0000 in the label font
-	cw := math.Max(70*s, (w-2*label)*0.27)
-	g.paX0 = label
-	g.paX1 = g.paX0 + cw
-	g.vaX1 = w - label
-	g.vaX0 = g.vaX1 - cw
-	g.bannerY = 40 * s
-	g.bandTop = 104 * s
-	g.legendY = h - 46*s // room for the legend on two rows
-	g.bandBot = g.legendY - 12*s
-	return g
-}
 
 // Lanes of the physical column, as fractions of its width.
 const (
@@ -57,40 +30,89 @@ const (
 	kDTB
 	kInitrd
 	kTables
+	kTableCluster
 	kLinear
 	kLeafVA
 	kImageVA
+	kMark
 )
 
+// item is one rectangle of the scene: drawn, hit-tested and probed alike.
 type item struct {
 	kind           kind
-	idx            int // index into the layout's or result's slice
+	pane           int
+	idx            int // into the layout's, result's or marks' slice
 	section        string
 	x0, y0, x1, y1 float64
 	clr            color.RGBA
 	cont           bool // leaves: contiguous bit; tables: memory not yet mapped
 }
 
+func (it item) has(x, y float64) bool { return x >= it.x0 && x < it.x1 && y >= it.y0 && y < it.y1 }
+
 type ribbon struct {
 	pa0, pa1, va0, va1 float64 // pixel rows at both ends
+	x0, x1             float64
 	clr                color.RGBA
 }
 
-type mark struct {
-	y     float64
-	label string
-	clr   color.RGBA
+// caption is a label placed by the scene (offsets, limits, table costs).
+// The frame moves it down where it would cover another one.
+type caption struct {
+	s      string
+	x, y   float64
+	clr    color.RGBA
+	right  bool
+	bold   bool
+	plate  bool    // on a background plate (over the ribbons)
+	leader float64 // >0: a line from this x to the caption (what it labels)
 }
 
-// scene is everything drawn in the columns, computed from (layout, result,
-// axes, geometry) by buildScene. Draw paints it; Update hit-tests it.
-type scene struct {
+// line is a horizontal marker: PHYS_OFFSET, PAGE_OFFSET, memblock limits.
+type line struct {
+	x0, x1, y, w float64
+	clr          color.RGBA
+	dashed       bool
+}
+
+// paneScene is what one pane draws.
+type paneScene struct {
+	content model.Pane
 	pa, va  []item
 	ribbons []ribbon
-	marks   []mark
+	lines   []line
+	texts   []caption
+	marks   []item // outlines of marked ranges (kMark, idx into scene.marks)
+	step    item   // the timeline's step range (zero when none)
+	// tables are where the page-table pages sit, one marker a cluster
+	// (kTableCluster items are in pa too, idx into this slice).
+	tables []tableMark
 }
 
-// minPx keeps tiny ranges (one 4K table page in a 1T bank) visible.
+// tableMark is a cluster of page-table pages as the canvas shows it: a
+// marker at least minTableMarker tall and a label with what it costs.
+type tableMark struct {
+	cluster
+	at    item   // the marker
+	label string // "page tables 1023.5M"
+}
+
+// minTableMarker keeps a cluster of page tables visible however far the
+// axis is zoomed out: a gigabyte of tables must never be a hairline.
+const minTableMarker = 8
+
+// scene is built from the model and the viewport whenever either changes:
+// the one source of rectangles for drawing, hit-testing and test probes.
+type scene struct {
+	panes     []paneScene
+	marks     []model.Mark
+	sel       model.Selection
+	limit     line   // the memblock limit at the step (w == 0 when none)
+	limitAddr uint64 // its address
+}
+
+// span is an address range's rows; minPx keeps tiny ranges (one 4K table
+// page in a 1T bank) visible.
 func span(ax *axis.Axis, base, size uint64, minPx float64) (float64, float64) {
 	y0 := ax.Y(base)
 	y1 := ax.YEnd(base + size)
@@ -104,25 +126,100 @@ func span(ax *axis.Axis, base, size uint64, minPx float64) (float64, float64) {
 	return y0, y1
 }
 
-func buildScene(g geom, l *layout.Layout, r *result.Result, pa, va *axis.Axis) scene {
-	var sc scene
+// build remakes the scene for the panes at the viewport's geometry,
+// reusing the slices of the last build: a drag rebuilds it on every move.
+func (sc *scene) build(m *model.Model, vp *viewport, panes []model.Pane) {
+	sc.marks, sc.sel, sc.limit = m.Marks(), m.Selection(), line{}
+	sc.panes = grow(sc.panes, len(panes))
+	for i := range panes {
+		sc.panes[i].build(vp, i, panes[i])
+	}
+	for pi := range sc.panes {
+		p := &sc.panes[pi]
+		g, va := vp.panes[pi].g, vp.panes[pi].va
+		s := g.s
+		for i, mk := range sc.marks {
+			ax, x0, x1 := vp.pa, g.paX0-6*s, g.paX1+6*s
+			if mk.Space == model.VA {
+				ax, x0, x1 = va, g.vaX0-6*s, g.vaX1+6*s
+			}
+			y0, y1 := span(ax, mk.Base, mk.Size, 4*s)
+			p.marks = append(p.marks, item{kind: kMark, pane: pi, idx: i, x0: x0, x1: x1, y0: y0 - 1*s, y1: y1 + 1*s, clr: markColor(mk.Kind)})
+		}
+	}
+	// The timeline's marks belong to A's replay: not on a pane showing B.
+	if m.Scrubbed() && len(sc.panes) > 0 && !panes[0].B {
+		st := m.StepState()
+		g := vp.panes[0].g
+		s := g.s
+		if st.LimitSet && st.Limit != 0 && st.Limit != math.MaxUint64 {
+			sc.limit = line{x0: g.paX0 - 10*s, x1: g.paX1 + 10*s, y: vp.pa.Y(st.Limit), w: 3 * s, clr: colLimit}
+			sc.limitAddr = st.Limit
+		}
+		cur := st.Current
+		if cur.PA != nil {
+			size := pageBytes(m.Layout())
+			if cur.Size != nil && *cur.Size != 0 {
+				size = uint64(*cur.Size)
+			}
+			y0, y1 := span(vp.pa, uint64(*cur.PA), size, 4*s)
+			sc.panes[0].step = item{x0: g.paX0 - 4*s, y0: y0 - 2*s, x1: g.paX1 + 4*s, y1: y1 + 2*s, clr: colStep}
+		}
+	}
+}
+
+// within moves [y0, y1) to lie in [lo, hi) when it fits there.
+func within(y0, y1, lo, hi float64) (float64, float64) {
+	if y1-y0 > hi-lo {
+		return y0, y1
+	}
+	if y1 > hi {
+		y0, y1 = y0-(y1-hi), hi
+	}
+	if y0 < lo {
+		y0, y1 = lo, y1+(lo-y0)
+	}
+	return y0, y1
+}
+
+// grow returns s with n elements, reusing its backing array.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return append(s[:cap(s)], make([]T, n-cap(s))...)[:n]
+	}
+	return s[:n]
+}
+
+func (ps *paneScene) build(vp *viewport, pi int, c model.Pane) {
+	ps.content = c
+	ps.pa, ps.va, ps.ribbons = ps.pa[:0], ps.va[:0], ps.ribbons[:0]
+	ps.lines, ps.texts, ps.marks, ps.step = ps.lines[:0], ps.texts[:0], ps.marks[:0], item{}
+	ps.tables = ps.tables[:0]
+	g, pa, va := vp.panes[pi].g, vp.pa, vp.panes[pi].va
+	l, r := c.Layout, c.Result
 	cw := g.paX1 - g.paX0
 	lane := func(f0, f1 float64) (float64, float64) { return g.paX0 + f0*cw, g.paX0 + f1*cw }
 	s := g.s
-
+	add := func(it item) {
+		it.pane = pi
+		ps.pa = append(ps.pa, it)
+	}
 	for i, b := range l.Memory {
 		y0, y1 := span(pa, uint64(b.Base), uint64(b.Size), 2*s)
-		sc.pa = append(sc.pa, item{kind: kBank, idx: i, x0: g.paX0, x1: g.paX1, y0: y0, y1: y1, clr: colBank})
+		add(item{kind: kBank, idx: i, x0: g.paX0, x1: g.paX1, y0: y0, y1: y1, clr: colBank})
 	}
 	if r != nil {
 		for i, lo := range r.Lost {
 			y0, y1 := span(pa, uint64(lo.Base), uint64(lo.Size), 2*s)
-			sc.pa = append(sc.pa, item{kind: kLost, idx: i, x0: g.paX0, x1: g.paX1, y0: y0, y1: y1, clr: colLost})
+			add(item{kind: kLost, idx: i, x0: g.paX0, x1: g.paX1, y0: y0, y1: y1, clr: colLost})
 		}
 		x0, x1 := lane(laneLeaf0, 1)
 		for i, m := range r.Mappings {
+			if m.Purpose == result.PurposeKernelImage {
+				continue
+			}
 			y0, y1 := span(pa, uint64(m.PA), uint64(m.Size), 1*s)
-			sc.pa = append(sc.pa, item{kind: kLeafPA, idx: i, x0: x0, x1: x1, y0: y0, y1: y1, clr: LeafColor(m.Level), cont: m.Cont})
+			add(item{kind: kLeafPA, idx: i, x0: x0, x1: x1, y0: y0, y1: y1, clr: LeafColor(m.Level), cont: m.Cont})
 		}
 	}
 	rx0, rx1 := lane(laneResv0, laneResv1)
@@ -132,89 +229,112 @@ func buildScene(g geom, l *layout.Layout, r *result.Result, pa, va *axis.Axis) s
 		if rv.NoMap {
 			c = colNoMap
 		}
-		sc.pa = append(sc.pa, item{kind: kReserved, idx: i, x0: rx0, x1: rx1, y0: y0, y1: y1, clr: c})
+		add(item{kind: kReserved, idx: i, x0: rx0, x1: rx1, y0: y0, y1: y1, clr: c})
 	}
 	ox0, ox1 := lane(laneObj0, laneObj1)
 	for _, sec := range imageSections(l, r) {
 		y0, y1 := span(pa, sec.base, sec.size, 3*s)
-		sc.pa = append(sc.pa, item{kind: kImage, section: sec.name, x0: ox0, x1: ox1, y0: y0, y1: y1, clr: sec.clr})
+		add(item{kind: kImage, section: sec.name, x0: ox0, x1: ox1, y0: y0, y1: y1, clr: sec.clr})
 	}
 	if l.DTB != nil {
 		y0, y1 := span(pa, uint64(l.DTB.Base), uint64(l.DTB.Size), 3*s)
-		sc.pa = append(sc.pa, item{kind: kDTB, x0: ox0, x1: ox1, y0: y0, y1: y1, clr: colDTB})
+		add(item{kind: kDTB, x0: ox0, x1: ox1, y0: y0, y1: y1, clr: colDTB})
 	}
 	if l.Initrd != nil {
 		y0, y1 := span(pa, uint64(l.Initrd.Base), uint64(l.Initrd.Size), 3*s)
-		sc.pa = append(sc.pa, item{kind: kInitrd, x0: ox0, x1: ox1, y0: y0, y1: y1, clr: colInitrd})
+		add(item{kind: kInitrd, x0: ox0, x1: ox1, y0: y0, y1: y1, clr: colInitrd})
 	}
-	if r != nil {
-		pb := edit.PageBytes(l)
-		tx0 := ox0 + (ox1-ox0)*0.55
-		for i, t := range r.Tables {
-			y0, y1 := span(pa, uint64(t.PA), uint64(t.Count)*pb, 3*s)
-			sc.pa = append(sc.pa, item{kind: kTables, idx: i, x0: tx0, x1: ox1, y0: y0, y1: y1, clr: colTables, cont: !t.Mapped})
+	if r == nil {
+		return
+	}
+	// Where the page tables sit and what they cost: a marker per cluster,
+	// never thinner than minTableMarker, with its bytes written beside
+	// the column; the runs inside it explain themselves on hover.
+	pb := pageBytes(l)
+	tx0 := ox0 + (ox1-ox0)*0.55
+	for i, c := range tableClusters(r, pb) {
+		y0, y1 := span(pa, c.base, c.size, minTableMarker*s)
+		// A marker widened to its minimum stays inside its bank (tables
+		// at the top of memory would otherwise hang off its end).
+		for _, b := range l.Memory {
+			if c.base >= uint64(b.Base) && c.base < uint64(b.End()) {
+				y0, y1 = within(y0, y1, pa.Y(uint64(b.Base)), pa.YEnd(uint64(b.End())))
+			}
 		}
+		tm := tableMark{cluster: c, label: "page tables " + numfmt.Size(c.pages*pb)}
+		tm.at = item{kind: kTableCluster, pane: pi, idx: i, x0: tx0, x1: ox1, y0: y0, y1: y1, clr: colTables, cont: c.notMapped}
+		add(tm.at)
+		ps.tables = append(ps.tables, tm)
+	}
+	for i, t := range r.Tables {
+		if t.InImage {
+			continue // inside the kernel image's .bss, drawn as the image
+		}
+		y0, y1 := span(pa, uint64(t.PA), uint64(t.Count)*pb, 3*s)
+		add(item{kind: kTables, idx: i, x0: tx0, x1: ox1, y0: y0, y1: y1, clr: colTables, cont: !t.Mapped})
+	}
+	for _, tm := range ps.tables {
+		ps.texts = append(ps.texts, caption{s: tm.label, x: g.paX1 + 10*s, y: (tm.at.y0+tm.at.y1)/2 - 8*s, clr: colTables, bold: true, plate: true, leader: tm.at.x1})
 	}
 
-	if r == nil {
-		return sc
-	}
-	// Virtual column.
-	ly0 := va.Y(uint64(r.LinearStart))
-	ly1 := va.YEnd(uint64(r.LinearEnd))
-	sc.va = append(sc.va, item{kind: kLinear, x0: g.vaX0, x1: g.vaX1, y0: ly0, y1: ly1, clr: colLinear})
+	ly0, ly1 := va.Y(uint64(r.LinearStart)), va.YEnd(uint64(r.LinearEnd))
+	ps.va = append(ps.va, item{kind: kLinear, pane: pi, x0: g.vaX0, x1: g.vaX1, y0: ly0, y1: ly1, clr: colLinear})
 	for i, m := range r.Mappings {
+		if m.Purpose == result.PurposeKernelImage {
+			continue
+		}
 		y0, y1 := span(va, uint64(m.VA), uint64(m.Size), 1*s)
-		sc.va = append(sc.va, item{kind: kLeafVA, idx: i, x0: g.vaX0, x1: g.vaX1, y0: y0, y1: y1, clr: LeafColor(m.Level), cont: m.Cont})
+		ps.va = append(ps.va, item{kind: kLeafVA, pane: pi, idx: i, x0: g.vaX0, x1: g.vaX1, y0: y0, y1: y1, clr: LeafColor(m.Level), cont: m.Cont})
 	}
 	if ki := r.KernelImage; ki.Size != 0 && !inLinear(r, uint64(ki.VA)) {
 		y0, y1 := span(va, uint64(ki.VA), uint64(ki.Size), 3*s)
-		sc.va = append(sc.va, item{kind: kImageVA, x0: g.vaX0 + 0.3*cw, x1: g.vaX1 - 0.3*cw, y0: y0, y1: y1, clr: colText1})
+		ps.va = append(ps.va, item{kind: kImageVA, pane: pi, x0: g.vaX0 + 0.3*cw, x1: g.vaX1 - 0.3*cw, y0: y0, y1: y1, clr: colText1})
 		a0, a1 := span(pa, uint64(ki.PA), uint64(ki.Size), 1*s)
-		sc.ribbons = append(sc.ribbons, ribbon{pa0: a0, pa1: a1, va0: y0, va1: y1, clr: colText1})
+		ps.ribbons = append(ps.ribbons, ribbon{pa0: a0, pa1: a1, va0: y0, va1: y1, x0: g.paX1, x1: g.vaX0, clr: colText1})
 	}
-
 	// Ribbons: neighbouring runs with the same leaf colour and contiguous
 	// PA and VA draw as one, which keeps a 64-bank layout cheap.
 	for _, m := range r.Mappings {
+		if m.Purpose == result.PurposeKernelImage {
+			continue
+		}
 		c := LeafColor(m.Level)
 		a0, a1 := span(pa, uint64(m.PA), uint64(m.Size), 1*s)
 		v0, v1 := span(va, uint64(m.VA), uint64(m.Size), 1*s)
-		if n := len(sc.ribbons); n > 0 {
-			last := &sc.ribbons[n-1]
+		if n := len(ps.ribbons); n > 0 {
+			last := &ps.ribbons[n-1]
 			if last.clr == c && math.Abs(last.pa1-a0) < 0.5 && math.Abs(last.va1-v0) < 0.5 {
 				last.pa1, last.va1 = a1, v1
 				continue
 			}
 		}
-		sc.ribbons = append(sc.ribbons, ribbon{pa0: a0, pa1: a1, va0: v0, va1: v1, clr: c})
+		ps.ribbons = append(ps.ribbons, ribbon{pa0: a0, pa1: a1, va0: v0, va1: v1, x0: g.paX1, x1: g.vaX0, clr: c})
 	}
-
-	if po := uint64(r.PhysOffset); r.PhysOffset >= 0 {
-		sc.marks = append(sc.marks, mark{y: pa.Y(po), label: "PHYS_OFFSET", clr: colPhysOff})
+	// Offset labels sit above their line, or below it at the top of the
+	// band where there is no room above.
+	above := func(y float64) float64 {
+		if y-14*s < g.bandTop {
+			return y + 3*s
+		}
+		return y - 14*s
+	}
+	if r.PhysOffset >= 0 {
+		y := pa.Y(uint64(r.PhysOffset))
+		ps.lines = append(ps.lines, line{x0: g.paX0 - 8*s, x1: g.paX1 + 8*s, y: y, w: 1.5 * s, clr: colPhysOff, dashed: true})
+		ps.texts = append(ps.texts, caption{s: "PHYS_OFFSET", x: g.paX1 + 10*s, y: above(y), clr: colPhysOff, plate: true})
 	}
 	for _, lim := range memblockLimits(r) {
-		sc.marks = append(sc.marks, mark{y: pa.Y(lim), label: "memblock limit", clr: colLimit})
+		y := pa.Y(lim)
+		ps.lines = append(ps.lines, line{x0: g.paX0 - 8*s, x1: g.paX1 + 8*s, y: y, w: 1.5 * s, clr: colLimit, dashed: true})
+		ps.texts = append(ps.texts, caption{s: "memblock limit", x: g.paX1 + 10*s, y: above(y), clr: colLimit, plate: true})
 	}
-	return sc
+	y := va.Y(uint64(r.PageOffset))
+	ps.lines = append(ps.lines, line{x0: g.vaX0 - 8*s, x1: g.vaX1 + 8*s, y: y, w: 1.5 * s, clr: colPhysOff, dashed: true})
+	ps.texts = append(ps.texts, caption{s: "PAGE_OFFSET", x: g.vaX0 - 10*s, y: above(y), clr: colPhysOff, right: true, plate: true})
 }
 
 func inLinear(r *result.Result, va uint64) bool {
 	return va >= uint64(r.LinearStart) && (r.LinearEnd == 0 || va < uint64(r.LinearEnd))
-}
-
-// memblockLimits returns the distinct memblock_set_current_limit values of
-// the boot (v3.18 confines early allocations below one).
-func memblockLimits(r *result.Result) []uint64 {
-	var out []uint64
-	seen := map[uint64]bool{}
-	for _, st := range r.Trace {
-		if st.Kind == result.StepLimit && st.Limit != nil && *st.Limit != 0 && uint64(*st.Limit) != math.MaxUint64 && !seen[uint64(*st.Limit)] {
-			seen[uint64(*st.Limit)] = true
-			out = append(out, uint64(*st.Limit))
-		}
-	}
-	return out
 }
 
 type section struct {
@@ -249,206 +369,17 @@ func imageSections(l *layout.Layout, r *result.Result) []section {
 	}
 }
 
-// axesFor builds the two axes for a layout and its result. Every range that
-// is drawn is occupied, so each gets its own piece of the axis.
-func axesFor(g geom, l *layout.Layout, r *result.Result) (pa, va *axis.Axis) {
-	var occ []axis.Range
-	add := func(base, size uint64) {
-		if size != 0 {
-			occ = append(occ, axis.Range{Start: base, End: base + size})
-		}
-	}
-	for _, b := range l.Memory {
-		add(uint64(b.Base), uint64(b.Size))
-	}
-	for _, rv := range l.Reserved {
-		add(uint64(rv.Base), uint64(rv.Size))
-	}
-	for _, sec := range imageSections(l, r) {
-		add(sec.base, sec.size)
-	}
-	if l.DTB != nil {
-		add(uint64(l.DTB.Base), uint64(l.DTB.Size))
-	}
-	if l.Initrd != nil {
-		add(uint64(l.Initrd.Base), uint64(l.Initrd.Size))
-	}
-	var marks []uint64
-	var vocc []axis.Range
-	var vmarks []uint64
-	if r != nil {
-		// Page-table pages are not axis pieces: dozens of single pages at
-		// the top of memory would each claim a piece and dwarf their bank.
-		for _, lo := range r.Lost {
-			add(uint64(lo.Base), uint64(lo.Size))
-		}
-		for _, m := range r.Mappings {
-			add(uint64(m.PA), uint64(m.Size))
-			vocc = append(vocc, axis.Range{Start: uint64(m.VA), End: uint64(m.VA) + uint64(m.Size)})
-		}
-		if r.PhysOffset >= 0 {
-			marks = append(marks, uint64(r.PhysOffset))
-		}
-		marks = append(marks, memblockLimits(r)...)
-		if ki := r.KernelImage; ki.Size != 0 {
-			vocc = append(vocc, axis.Range{Start: uint64(ki.VA), End: uint64(ki.VA) + uint64(ki.Size)})
-		}
-		vmarks = append(vmarks, uint64(r.PageOffset), uint64(r.LinearStart))
-		if len(r.Mappings) == 0 {
-			// Nothing mapped (an early panic): still show the window.
-			vocc = append(vocc, axis.Range{Start: uint64(r.LinearStart), End: uint64(r.LinearStart) + 1<<30})
-		}
-		vmarks = append(vmarks, uint64(r.LinearEnd))
-	}
-	h := g.bandBot - g.bandTop
-	return axis.New(occ, marks, g.bandTop, h), axis.New(vocc, vmarks, g.bandTop, h)
-}
-
-// Tooltips: what the kernel engineer wants to know about the thing under
-// the cursor, one fact per line.
-
-func rangeLines(what string, base, size uint64) []string {
-	return []string{
-		what,
-		fmt.Sprintf("base %s  end %s", axis.Hex(base), axis.Hex(base+size)),
-		fmt.Sprintf("size %s (%s)", axis.Size(size), axis.Hex(size)),
-	}
-}
-
-func blockSizes(l *layout.Layout) (pmd, pud uint64) {
-	switch edit.PageBytes(l) {
-	case 16 << 10:
-		return 32 << 20, 64 << 30
-	case 64 << 10:
-		return 512 << 20, 4 << 40
-	}
-	return 2 << 20, 1 << 30
-}
-
-func mappingLines(l *layout.Layout, r *result.Result, i int) []string {
-	m := r.Mappings[i]
-	out := rangeLines(fmt.Sprintf("%s mapping (%s)", m.Purpose, m.Prot), uint64(m.PA), uint64(m.Size))
-	out[1] = fmt.Sprintf("PA %s..%s", axis.Hex(uint64(m.PA)), axis.Hex(uint64(m.PA)+uint64(m.Size)))
-	out = append(out, fmt.Sprintf("VA %s..%s", axis.Hex(uint64(m.VA)), axis.Hex(uint64(m.VA)+uint64(m.Size))))
-	leaf := fmt.Sprintf("leaf %s at %s level", m.Page, m.Level)
-	if m.Cont {
-		leaf += ", contiguous bit set"
-	}
-	out = append(out, leaf)
-	if m.Level == "PTE" {
-		pmd, _ := blockSizes(l)
-		pa, va, sz := uint64(m.PA), uint64(m.VA), uint64(m.Size)
-		switch {
-		case sz < pmd:
-			out = append(out, fmt.Sprintf("page-mapped: the run is shorter than a %s block", axis.Size(pmd)))
-		case pa%pmd != va%pmd:
-			out = append(out, fmt.Sprintf("page-mapped: PA and VA differ modulo %s", axis.Size(pmd)))
-		case pa%pmd != 0 || (pa+sz)%pmd != 0:
-			out = append(out, fmt.Sprintf("page-mapped: start or end is not %s-aligned", axis.Size(pmd)))
-		default:
-			out = append(out, "page-mapped although block-aligned: the era's options forbid blocks here (see warnings)")
-		}
-	}
-	return out
-}
-
-func tooltip(l *layout.Layout, r *result.Result, it item) []string {
-	switch it.kind {
-	case kBank:
-		b := l.Memory[it.idx]
-		name := fmt.Sprintf("memory bank %d", it.idx)
-		if b.Name != "" {
-			name += " " + b.Name
-		}
-		out := rangeLines(name, uint64(b.Base), uint64(b.Size))
-		if r != nil && r.PhysOffset >= 0 && uint64(b.Base) >= uint64(r.PhysOffset) {
-			va := uint64(b.Base) - uint64(r.PhysOffset) + uint64(r.PageOffset)
-			out = append(out, fmt.Sprintf("__va(base) = %s", axis.Hex(va)))
-		}
-		return append(out, "drag to move · drag an edge to resize · Delete removes")
-	case kLost:
-		lo := r.Lost[it.idx]
-		out := rangeLines("lost: "+lo.Reason, uint64(lo.Base), uint64(lo.Size))
-		return append(out, wrap(lo.Detail, 70)...)
-	case kLeafPA, kLeafVA:
-		return mappingLines(l, r, it.idx)
-	case kReserved:
-		rv := l.Reserved[it.idx]
-		what := "reserved"
-		if rv.NoMap {
-			what = "reserved, no-map"
-		}
-		if rv.Name != "" {
-			what += " " + rv.Name
-		}
-		return rangeLines(what, uint64(rv.Base), uint64(rv.Size))
-	case kImage:
-		for _, sec := range imageSections(l, r) {
-			if sec.name == it.section {
-				out := rangeLines("kernel image "+sec.name, sec.base, sec.size)
-				if r != nil && r.KernelImage.Size != 0 {
-					va := uint64(r.KernelImage.VA) + sec.base - uint64(r.KernelImage.PA)
-					out = append(out, "VA "+axis.Hex(va))
-				}
-				return append(out, "drag to move the load address")
-			}
-		}
-	case kDTB:
-		return rangeLines("device tree blob", uint64(l.DTB.Base), uint64(l.DTB.Size))
-	case kInitrd:
-		return rangeLines("initrd", uint64(l.Initrd.Base), uint64(l.Initrd.Size))
-	case kTables:
-		t := r.Tables[it.idx]
-		out := rangeLines(fmt.Sprintf("%d page-table page(s) holding %s entries", t.Count, t.Level), uint64(t.PA), uint64(t.Count)*edit.PageBytes(l))
-		out = append(out, "for: "+t.Cause)
-		if !t.Mapped {
-			out = append(out, "allocated from memory not yet in the linear map")
-		}
-		return out
-	case kLinear:
-		return []string{"linear region",
-			fmt.Sprintf("PAGE_OFFSET %s", axis.Hex(uint64(r.PageOffset))),
-			fmt.Sprintf("%s..%s", axis.Hex(uint64(r.LinearStart)), axis.Hex(uint64(r.LinearEnd)))}
-	case kImageVA:
-		ki := r.KernelImage
-		return []string{"kernel image mapping (vmalloc area)",
-			fmt.Sprintf("VA %s..%s", axis.Hex(uint64(ki.VA)), axis.Hex(uint64(ki.VA)+uint64(ki.Size))),
-			fmt.Sprintf("PA %s  size %s", axis.Hex(uint64(ki.PA)), axis.Size(uint64(ki.Size)))}
-	}
-	return nil
-}
-
-func wrap(s string, n int) []string {
-	var out []string
-	var line strings.Builder
-	for _, w := range strings.Fields(s) {
-		if line.Len() > 0 && line.Len()+1+len(w) > n {
-			out = append(out, line.String())
-			line.Reset()
-		}
-		if line.Len() > 0 {
-			line.WriteByte(' ')
-		}
-		line.WriteString(w)
-	}
-	if line.Len() > 0 {
-		out = append(out, line.String())
-	}
-	return out
-}
-
 // hit returns the topmost item under (x, y): later items are drawn on top.
 func hit(items []item, x, y float64) (item, bool) {
 	for i := len(items) - 1; i >= 0; i-- {
-		it := items[i]
-		if x >= it.x0 && x < it.x1 && y >= it.y0 && y < it.y1 {
-			return it, true
+		if items[i].has(x, y) {
+			return items[i], true
 		}
 	}
 	return item{}, false
 }
 
-// bankAt returns the bank under a row of the physical column.
+// bankAt returns the bank under a row of a physical column.
 func bankAt(items []item, y float64) (item, bool) {
 	for _, it := range items {
 		if it.kind == kBank && y >= it.y0 && y < it.y1 {
@@ -456,13 +387,4 @@ func bankAt(items []item, y float64) (item, bool) {
 		}
 	}
 	return item{}, false
-}
-
-func sortedBankOrder(l *layout.Layout) []int {
-	idx := make([]int, len(l.Memory))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return l.Memory[idx[a]].Base < l.Memory[idx[b]].Base })
-	return idx
 }

@@ -1,113 +1,93 @@
 package view
 
 import (
-	"math"
-	"strings"
 	"testing"
 
-	"linmap/assets"
 	"linmap/sim"
-	"linmap/sim/layout"
+	"linmap/sim/result"
+	"linmap/wasm/model"
+	"linmap/wasm/numfmt"
 )
 
-func seedB(t *testing.T, era string) (*layout.Layout, *Game) {
+// sceneOf builds the scene a w×h canvas (CSS pixels, scale 1) shows for a
+// preset, without a screen: the scene is plain geometry.
+func sceneOf(t *testing.T, id string, w, h float64) (*model.Model, *viewport, *scene) {
 	t.Helper()
-	p, ok := assets.Lookup("seed-b-hypothesis2")
-	if !ok {
-		t.Fatal("no seed-b preset")
-	}
-	l, err := layout.Parse(p.Layout)
+	m, err := model.OpenPreset(id, sim.Run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.Kernel.Era = era
-	return l, New(l, sim.Run, nil)
+	vp := &viewport{w: w, h: h, s: 1}
+	vp.rebuild(m.Panes())
+	sc := &scene{}
+	sc.build(m, vp, m.Panes())
+	return m, vp, sc
 }
 
-func TestSceneMatchesLayoutAndResult(t *testing.T) {
-	l, g := seedB(t, "v4.6")
-	r, _ := g.Result()
-	if r == nil || r.Fatal != nil {
-		t.Fatalf("v4.6 should boot")
-	}
-	banks, leaves := 0, 0
-	for _, it := range g.sc.pa {
-		switch it.kind {
-		case kBank:
-			banks++
-			// Hit-testing uses the same rectangles as drawing.
-			x, y := (it.x0+it.x1)/2, (it.y0+it.y1)/2
-			if b, ok := bankAt(g.sc.pa, y); !ok || b.idx != it.idx {
-				t.Errorf("bank %d not found under its own centre (%v, %v)", it.idx, x, y)
+// On the 2-socket Altra the page tables cost a gigabyte: they get a marker
+// where they sit, never thinner than minTableMarker at any zoom, labelled
+// with their bytes, and the markers account for every table page outside
+// the image.
+func TestTableMarkers(t *testing.T) {
+	for _, id := range []string{"ampere-altra-2s", "qemu-virt-1g", "rpi4-8gb", "oracle-a-single-1G"} {
+		m, vp, sc := sceneOf(t, id, 880, 722)
+		r := m.Result()
+		pb := pageBytes(m.Layout())
+		var want uint64
+		for _, tb := range r.Tables {
+			if !tb.InImage {
+				want += uint64(tb.Count) * pb
 			}
-		case kLeafPA:
-			leaves++
 		}
-	}
-	if banks != len(l.Memory) || leaves != len(r.Mappings) {
-		t.Errorf("scene has %d banks and %d leaves, want %d and %d", banks, leaves, len(l.Memory), len(r.Mappings))
-	}
-	if len(g.sc.ribbons) == 0 || len(g.sc.va) == 0 {
-		t.Errorf("no ribbons or virtual items")
-	}
-	// Banks are ordered by address from top to bottom and do not overlap.
-	prev := math.Inf(-1)
-	for _, it := range g.sc.pa {
-		if it.kind == kBank {
-			if it.y0 < prev {
-				t.Errorf("bank %d starts above the previous bank's end", it.idx)
+		for _, zoom := range []float64{1, 1e-3} {
+			if zoom != 1 {
+				vp.pa.ZoomAt((vp.panes[0].g.bandTop+vp.panes[0].g.bandBot)/2, zoom)
+				vp.ver++
+				sc.build(m, vp, m.Panes())
 			}
-			prev = it.y1
-		}
-	}
-}
-
-func TestTooltipsExplain(t *testing.T) {
-	l, g := seedB(t, "v4.6")
-	r, _ := g.Result()
-	found := false
-	for i, m := range r.Mappings {
-		lines := mappingLines(l, r, i)
-		if !strings.Contains(strings.Join(lines, "\n"), "VA 0x") {
-			t.Errorf("mapping %d tooltip lacks its VA: %v", i, lines)
-		}
-		if m.Level == "PTE" {
-			found = true
-			if !strings.Contains(strings.Join(lines, "\n"), "page-mapped") {
-				t.Errorf("page mapping %d does not say why: %v", i, lines)
+			ps := sc.panes[0]
+			if len(ps.tables) == 0 {
+				t.Fatalf("%s: no page-table markers", id)
+			}
+			var got uint64
+			for _, tm := range ps.tables {
+				got += tm.pages * pb
+				if h := tm.at.y1 - tm.at.y0; h < minTableMarker-1e-9 {
+					t.Errorf("%s, zoom %g: marker at %#x is %.1f px tall", id, zoom, tm.base, h)
+				}
+				if y := vp.pa.Y(tm.base + tm.size/2); y < tm.at.y0-1 || y > tm.at.y1+1 {
+					t.Errorf("%s: marker %.0f..%.0f is not where its tables sit (y %.0f)", id, tm.at.y0, tm.at.y1, y)
+				}
+				if w := "page tables " + numfmt.Size(tm.pages*pb); tm.label != w {
+					t.Errorf("%s: label %q, want %q", id, tm.label, w)
+				}
+			}
+			if got != want {
+				t.Errorf("%s: markers hold %#x bytes of tables, the result %#x", id, got, want)
 			}
 		}
 	}
-	if !found {
-		t.Log("no page-level mapping in this layout")
-	}
-	bank := tooltip(l, r, item{kind: kBank, idx: 2})
-	if !strings.Contains(bank[1], "0x8000_0000") {
-		t.Errorf("bank tooltip %v", bank)
-	}
 }
 
-func TestPanicOnV318(t *testing.T) {
-	_, g := seedB(t, "v3.18")
-	r, err := g.Result()
-	if err != nil || r == nil || r.Fatal == nil {
-		t.Fatalf("no fatal outcome on v3.18: %v", err)
+// The engine lists table runs in allocation order, top-down: adjacent runs
+// still make one cluster; runs more than clusterGap apart make two, and
+// tables in the image make none.
+func TestTableClusters(t *testing.T) {
+	r := &result.Result{Tables: []result.Tables{
+		{PA: 0x4003ff000, Count: 1},
+		{PA: 0x4003fe000, Count: 1, Mapped: true},
+		{PA: 0x400000000, Count: 0x3fe},
+		{PA: 0x80000000, Count: 2},
+		{PA: 0x40081000, Count: 3, InImage: true},
+	}}
+	got := tableClusters(r, 4096)
+	if len(got) != 2 {
+		t.Fatalf("clusters %+v", got)
 	}
-	snap := g.Snapshot()
-	if snap.Result.Fatal.Message != r.Fatal.Message {
-		t.Errorf("snapshot and game disagree")
+	if c := got[1]; c.base != 0x400000000 || c.size != 0x400000 || c.pages != 0x400 || c.runs != 3 || !c.notMapped {
+		t.Errorf("top cluster %+v", c)
 	}
-}
-
-func TestOffset(t *testing.T) {
-	for _, c := range []struct{ base, a, b, want uint64 }{
-		{0x1000, 0x5000, 0x7000, 0x3000},
-		{0x1000, 0x7000, 0x5000, 0},
-		{0x4000, 0x7000, 0x5000, 0x2000},
-		{math.MaxUint64 - 10, 0, 100, math.MaxUint64},
-	} {
-		if got := offset(c.base, c.a, c.b); got != c.want {
-			t.Errorf("offset(%#x, %#x, %#x) = %#x, want %#x", c.base, c.a, c.b, got, c.want)
-		}
+	if c := got[0]; c.base != 0x80000000 || c.pages != 2 || c.runs != 1 {
+		t.Errorf("low cluster %+v", c)
 	}
 }

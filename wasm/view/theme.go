@@ -1,9 +1,14 @@
 package view
 
-import "image/color"
+import (
+	"image/color"
 
-// Colours are shared with the HTML legend (site/style.css uses the same
-// values) and with the end-to-end test, which looks for them on screen.
+	"linmap/wasm/model"
+)
+
+// Colours are defined here only: the page's legend takes them as CSS
+// variables (the bridge sets them from Palette) and the end-to-end tests
+// look for them on screen.
 var (
 	colBackground = rgb(0xfb, 0xfb, 0xf8)
 	colText       = rgb(0x22, 0x26, 0x2b)
@@ -34,7 +39,19 @@ var (
 	colFatal    = rgb(0xb0, 0x00, 0x20)
 	colNotice   = rgb(0xff, 0xf1, 0xc2)
 	colTooltip  = rgb(0x20, 0x24, 0x2a)
+	colStep     = rgb(0xe6, 0x00, 0x7e) // the timeline step's range
+	colDiff     = rgb(0xb8, 0x86, 0x00) // outline of a range A and B treat differently
+	colGoTo     = rgb(0x00, 0x5f, 0xcc) // outline of the go-to answer
+	colFocus    = rgb(0x00, 0x5f, 0xcc) // the canvas has the keyboard
 )
+
+// markColor is a marked range's outline colour, by kind.
+func markColor(k model.MarkKind) color.RGBA {
+	if k == model.MarkGoTo {
+		return colGoTo
+	}
+	return colDiff
+}
 
 // ribbonAlpha is the opacity of the ribbons between the columns.
 const ribbonAlpha = 0.45
@@ -75,5 +92,6 @@ func Palette() map[string]string {
 		"lost": hex(colLost), "reserved": hex(colReserved), "nomap": hex(colNoMap),
 		"text": hex(colText1), "rodata": hex(colRodata), "initdata": hex(colInitData),
 		"dtb": hex(colDTB), "initrd": hex(colInitrd), "tables": hex(colTables), "fatal": hex(colFatal),
+		"diff": hex(colDiff), "goto": hex(colGoTo), "step": hex(colStep), "selected": hex(colSelected),
 	}
 }

@@ -3,46 +3,16 @@ package bridge
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
+	"regexp"
 	"strings"
 
-	"linmap/formats"
 	"linmap/formats/dts"
 	"linmap/sim"
 	"linmap/sim/layout"
 	"linmap/sim/result"
-	"linmap/wasm/view"
 )
 
-// ImportAny reads text in any format formats.Import detects (layout JSON,
-// DTS, DTB, memblock debugfs, memblock=debug, /proc/iomem, efi=debug,
-// oracle files) and checks that the engine takes the result, so a bad
-// paste or file is refused before it replaces the current layout. Parse
-// errors carry the importer's line numbers. name is the file name, or ""
-// for pasted text.
-func ImportAny(name string, data []byte, run view.RunFunc) (*layout.Layout, formats.Format, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, "", errors.New("nothing to import: the text is empty")
-	}
-	l, f, err := formats.Import(name, data)
-	if err != nil {
-		return nil, f, err
-	}
-	if l.Name == "" {
-		// The gallery, the file names of exports and the undo button
-		// need a name; say where the layout came from.
-		l.Name = strings.TrimSpace(name)
-		if l.Name == "" {
-			l.Name = "pasted " + f.Describe()
-		}
-	}
-	if _, err := run(l); err != nil {
-		return nil, f, err
-	}
-	return l, f, nil
-}
-
-// Export is one file the export buttons offer.
+// Export is one file an export button offers.
 type Export struct {
 	FileName string `js:"fileName"`
 	Type     string `js:"type"` // MIME type of the Blob
@@ -50,15 +20,27 @@ type Export struct {
 	Error    string `js:"error"`
 }
 
-// ExportKinds are the kinds Exported takes.
+// ExportKinds are the kinds Exported takes (the PNG is drawn, not made
+// here).
 var ExportKinds = []string{"layout", "result", "ptdump", "dts"}
 
-// Exported makes one export file of the current layout and result. The
-// result exports need a layout the engine accepted.
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// Stem is the exports' file name without extension: the layout's name
+// made safe.
+func Stem(l *layout.Layout) string {
+	n := strings.Trim(unsafeName.ReplaceAllString(l.Name, "-"), "-.")
+	if n == "" {
+		n = "layout"
+	}
+	return n
+}
+
+// Exported makes one export file of the layout and result. The result
+// exports need a layout the engine accepted.
 func Exported(kind string, l *layout.Layout, res *result.Result) Export {
-	stem := strings.TrimSuffix(FileName(l), ".json")
+	stem := Stem(l)
 	fail := func(msg string) Export { return Export{Error: "Export " + kind + ": " + msg} }
-	needResult := func() bool { return res != nil }
 	switch kind {
 	case "layout":
 		data, err := l.Marshal()
@@ -67,7 +49,7 @@ func Exported(kind string, l *layout.Layout, res *result.Result) Export {
 		}
 		return Export{FileName: stem + ".json", Type: "application/json", Text: string(data)}
 	case "result":
-		if !needResult() {
+		if res == nil {
 			return fail("the engine refused this layout, so there is no result")
 		}
 		var buf bytes.Buffer
@@ -79,7 +61,7 @@ func Exported(kind string, l *layout.Layout, res *result.Result) Export {
 		}
 		return Export{FileName: stem + ".result.json", Type: "application/json", Text: buf.String()}
 	case "ptdump":
-		if !needResult() {
+		if res == nil {
 			return fail("the engine refused this layout, so there is no linear map")
 		}
 		var buf bytes.Buffer
