@@ -33,18 +33,20 @@ type Assumption struct {
 	Text   string `js:"text" json:"text"`
 }
 
-// notePrefix starts each of an importer's notes in the layout's
-// description, where formats keeps them so they travel with the file.
-const notePrefix = " Note: "
-
-// assumptionsOf reads the notes an importer left in l's description.
+// assumptionsOf lists what the importer assumed to build l, as it
+// recorded it in the layout (layout.Assumptions).
 func assumptionsOf(l *layout.Layout, source string) []Assumption {
 	var out []Assumption
-	parts := strings.Split(l.Description, notePrefix)
-	for _, p := range parts[1:] {
-		if t := strings.TrimSuffix(strings.TrimSpace(p), "."); t != "" {
-			out = append(out, Assumption{Source: source, Text: t})
+	for _, a := range l.Assumptions {
+		src := a.Source
+		if src == "" {
+			src = source
 		}
+		text := a.Field
+		if a.Value != "" {
+			text += " = " + a.Value
+		}
+		out = append(out, Assumption{Source: src, Text: text + " (" + a.Kind + "): " + a.Reason})
 	}
 	return out
 }
