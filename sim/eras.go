@@ -144,7 +144,7 @@ var eras = []Era{
 	{Spec: kernel.Spec{ID: "v6.12", Policy: kernel.V6_12, Messages: kernel.MessagesV54,
 		Kconfig: kernel.Kconfig{VABits: vaLPA2, DefaultPageSize: "4K", DefaultVABits: def52},
 		Builds:  debian612},
-		Label: "v6.12", Released: "Nov 2024", Since: Version{6, 9}, Ptdump: ptdumpV69, Checked: "Debian 6.12.117 (4K, 16K) under QEMU",
+		Label: "v6.12", Released: "Nov 2024", Since: Version{6, 9}, Ptdump: ptdumpV69, Checked: "Debian 6.12.117 (4K, 16K) and 6.12.117 built 4K/39, 64K/48 under QEMU",
 		Summary: "LPA2: 52-bit VA with 4K/16K pages, folded at run time on older CPUs; the image is mapped before paging_init; alias starts at _text."},
 	{Spec: kernel.Spec{ID: "v6.18", Policy: kernel.V6_18, Messages: kernel.MessagesV54,
 		Kconfig: kernel.Kconfig{VABits: vaLPA2, DefaultPageSize: "4K", DefaultVABits: def52},
@@ -154,7 +154,7 @@ var eras = []Era{
 	{Spec: kernel.Spec{ID: "v7.2", Policy: kernel.V7_2, Messages: kernel.MessagesV72,
 		Kconfig: kernel.Kconfig{VABits: vaLPA2, DefaultPageSize: "4K", DefaultVABits: def52},
 		Builds:  debian72},
-		Label: "v7.2", Released: "Aug 2026", Since: Version{7, 2}, Ptdump: ptdumpV69, Checked: "Debian 7.2.13 (4K, 16K) and 7.2.13 built 4K/39, 16K/36, 16K/47, 64K/48, 64K/52 under QEMU",
+		Label: "v7.2", Released: "Aug 2026", Since: Version{7, 2}, Ptdump: ptdumpV69, Checked: "Debian 7.2.13 (4K, 16K) and 7.2.13 built 4K/39, 4K/48, 16K/36, 16K/47, 64K/42, 64K/48, 64K/52 under QEMU",
 		Summary: "The kernel alias and data/bss are mapped first with the loop's flags (pages under rodata=on), the KFENCE pool before them; no block over a table, no cont over plain entries."},
 }
 

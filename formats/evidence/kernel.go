@@ -68,38 +68,12 @@ func (a *assembler) cmdline() {
 // config takes Kconfig options from a .config, else from what the log
 // shows of them.
 func (a *assembler) config() {
-	c := &a.l.Kernel.Config
-	boolOpt := func(dst **bool, name string) {
-		for _, f := range a.ev.Files {
-			if f.Config == nil {
-				continue
-			}
-			if on, _, ok := f.Config.Bool(name); ok {
-				*dst = &on
-				return
-			}
+	// The first .config given wins: apply them last to first.
+	for i := len(a.ev.Files) - 1; i >= 0; i-- {
+		if f := a.ev.Files[i]; f.Config != nil {
+			f.Config.Apply(&a.l.Kernel.Config)
 		}
 	}
-	intOpt := func(dst **int, name string) {
-		for _, f := range a.ev.Files {
-			if f.Config == nil {
-				continue
-			}
-			if n, _, ok := f.Config.Int(name); ok {
-				v := int(n)
-				*dst = &v
-				return
-			}
-		}
-	}
-	boolOpt(&c.KFENCE, "CONFIG_KFENCE")
-	intOpt(&c.KFENCESampleInterval, "CONFIG_KFENCE_SAMPLE_INTERVAL")
-	intOpt(&c.KFENCENumObjects, "CONFIG_KFENCE_NUM_OBJECTS")
-	boolOpt(&c.ZoneDMA, "CONFIG_ZONE_DMA")
-	boolOpt(&c.ZoneDMA32, "CONFIG_ZONE_DMA32")
-	boolOpt(&c.RandomizeBase, "CONFIG_RANDOMIZE_BASE")
-	boolOpt(&c.RodataFullDefault, "CONFIG_RODATA_FULL_DEFAULT_ENABLED")
-	boolOpt(&c.DebugPagealloc, "CONFIG_DEBUG_PAGEALLOC")
 	a.configFromConfigFile()
 	a.configFromLog()
 }

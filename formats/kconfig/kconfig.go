@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"linmap/formats/logtext"
+	"linmap/sim/layout"
 )
 
 // Config is a parsed .config.
@@ -100,6 +101,42 @@ func (c *Config) Int(name string) (n int64, line int, ok bool) {
 	}
 	n, err := strconv.ParseInt(v, 0, 64)
 	return n, line, err == nil
+}
+
+// FromValues makes a Config of option values as a harness records them
+// ("y", "n", a number; "(absent)" for an option the .config lacks).
+func FromValues(values map[string]string) *Config {
+	c := &Config{values: map[string]string{}, lines: map[string]int{}}
+	for k, v := range values {
+		if strings.HasPrefix(k, "CONFIG_") && v != "(absent)" {
+			c.values[k] = v
+		}
+	}
+	return c
+}
+
+// Apply sets the options that shape the linear map in dst, where the
+// .config mentions them; the others are left as they are.
+func (c *Config) Apply(dst *layout.Config) {
+	boolOpt := func(p **bool, name string) {
+		if on, _, ok := c.Bool(name); ok {
+			*p = &on
+		}
+	}
+	intOpt := func(p **int, name string) {
+		if n, _, ok := c.Int(name); ok {
+			v := int(n)
+			*p = &v
+		}
+	}
+	boolOpt(&dst.KFENCE, "CONFIG_KFENCE")
+	intOpt(&dst.KFENCESampleInterval, "CONFIG_KFENCE_SAMPLE_INTERVAL")
+	intOpt(&dst.KFENCENumObjects, "CONFIG_KFENCE_NUM_OBJECTS")
+	boolOpt(&dst.ZoneDMA, "CONFIG_ZONE_DMA")
+	boolOpt(&dst.ZoneDMA32, "CONFIG_ZONE_DMA32")
+	boolOpt(&dst.RandomizeBase, "CONFIG_RANDOMIZE_BASE")
+	boolOpt(&dst.RodataFullDefault, "CONFIG_RODATA_FULL_DEFAULT_ENABLED")
+	boolOpt(&dst.DebugPagealloc, "CONFIG_DEBUG_PAGEALLOC")
 }
 
 // Len is the number of options read.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"linmap/formats/kconfig"
 	"linmap/sim"
 	"linmap/sim/layout"
 )
@@ -26,6 +27,7 @@ type kernelBuild struct {
 	kfence   bool
 	image    layout.Image
 	dtbSize  layout.Addr
+	config   *kconfig.Config // the result's kernel.config, when read from one
 }
 
 func img(stext, etext, initBegin, initEnd, bssStop, end layout.Addr) layout.Image {
@@ -33,20 +35,20 @@ func img(stext, etext, initBegin, initEnd, bssStop, end layout.Addr) layout.Imag
 }
 
 var builds = map[string]kernelBuild{
-	"6.1":      {"6.1.0-56-arm64", "4K", 48, false, img(0x10000, 0xd00000, 0x1660000, 0, 0, 0x2010000), 0x1d8b},
-	"6.12":     {"6.12.117+deb12-arm64", "4K", 52, true, img(0x10000, 0xf50000, 0x1d00000, 0, 0, 0x2b30000), 0x1da7},
-	"6.12-16k": {"6.12.117+deb12-arm64-16k", "16K", 52, true, img(0x10000, 0xf50000, 0x1d30000, 0, 0, 0x2be0000), 0x1da7},
-	"7.2":      {"7.2.13+deb14-arm64", "4K", 52, true, img(0x10000, 0x12c0000, 0x2510000, 0x28e0000, 0x2ee6000, 0x2f00000), 0x1d8b},
-	"7.2-16k":  {"7.2.13+deb14-arm64-16k", "16K", 52, true, img(0x10000, 0x12c0000, 0x2540000, 0x2950000, 0x2f68000, 0x2fa0000), 0x1da7},
+	"6.1":      {"6.1.0-56-arm64", "4K", 48, false, img(0x10000, 0xd00000, 0x1660000, 0, 0, 0x2010000), 0x1d8b, nil},
+	"6.12":     {"6.12.117+deb12-arm64", "4K", 52, true, img(0x10000, 0xf50000, 0x1d00000, 0, 0, 0x2b30000), 0x1da7, nil},
+	"6.12-16k": {"6.12.117+deb12-arm64-16k", "16K", 52, true, img(0x10000, 0xf50000, 0x1d30000, 0, 0, 0x2be0000), 0x1da7, nil},
+	"7.2":      {"7.2.13+deb14-arm64", "4K", 52, true, img(0x10000, 0x12c0000, 0x2510000, 0x28e0000, 0x2ee6000, 0x2f00000), 0x1d8b, nil},
+	"7.2-16k":  {"7.2.13+deb14-arm64-16k", "16K", 52, true, img(0x10000, 0x12c0000, 0x2540000, 0x2950000, 0x2f68000, 0x2fa0000), 0x1da7, nil},
 	// Kernels built from Debian's 7.2 source with build-kernel.sh
 	// (tinyconfig + base.config + the variant), as their results show.
-	"build:4k-39":  {"7.2.13-oracle-4k-39", "4K", 39, true, img(0x10000, 0x220000, 0x300000, 0x3d0000, 0x4c2000, 0x4d0000), 0x1d8b},
-	"build:4k-48":  {"7.2.13-oracle-4k-48", "4K", 48, true, img(0x10000, 0x230000, 0x310000, 0x3e0000, 0x4d2000, 0x4f0000), 0x1d8b},
-	"build:64k-42": {"7.2.13-oracle-64k-42", "64K", 42, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x720000), 0x1d8b},
-	"build:16k-36": {"7.2.13-oracle-16k-36", "16K", 36, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x560000), 0x1d8b},
-	"build:16k-47": {"7.2.13-oracle-16k-47", "16K", 47, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x570000), 0x1d8b},
-	"build:64k-48": {"7.2.13-oracle-64k-48", "64K", 48, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x750000), 0x1d8b},
-	"build:64k-52": {"7.2.13-oracle-64k-52", "64K", 52, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x750000), 0x1d8b},
+	"build:4k-39":  {"7.2.13-oracle-4k-39", "4K", 39, true, img(0x10000, 0x220000, 0x300000, 0x3d0000, 0x4c2000, 0x4d0000), 0x1d8b, nil},
+	"build:4k-48":  {"7.2.13-oracle-4k-48", "4K", 48, true, img(0x10000, 0x230000, 0x310000, 0x3e0000, 0x4d2000, 0x4f0000), 0x1d8b, nil},
+	"build:64k-42": {"7.2.13-oracle-64k-42", "64K", 42, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x720000), 0x1d8b, nil},
+	"build:16k-36": {"7.2.13-oracle-16k-36", "16K", 36, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x560000), 0x1d8b, nil},
+	"build:16k-47": {"7.2.13-oracle-16k-47", "16K", 47, true, img(0x10000, 0x230000, 0x350000, 0x450000, 0x544000, 0x570000), 0x1d8b, nil},
+	"build:64k-48": {"7.2.13-oracle-64k-48", "64K", 48, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x750000), 0x1d8b, nil},
+	"build:64k-52": {"7.2.13-oracle-64k-52", "64K", 52, true, img(0x10000, 0x240000, 0x410000, 0x5c0000, 0x6d0000, 0x750000), 0x1d8b, nil},
 }
 
 // cpuFor maps QEMU -cpu models to their features: `max` has LPA2, LVA and
@@ -198,6 +200,7 @@ func buildFromCase(c *caseFile) (kernelBuild, error) {
 	if v, ok := cf["CONFIG_KFENCE"]; ok {
 		b.kfence = v == "y"
 	}
+	b.config = kconfig.FromValues(cf)
 	syms := kallsyms(c.Raw.Kallsyms)
 	text, ok := syms["_text"]
 	if !ok && syms["_stext"] != 0 {
@@ -320,6 +323,11 @@ func fromHarness(h harnessLayout, b kernelBuild) (*layout.Layout, error) {
 	if b.kfence {
 		l.Kernel.Config.KFENCESampleInterval = &interval
 		l.Kernel.Config.KFENCENumObjects = &objects
+	}
+	if b.config != nil {
+		// The kernel's own Kconfig (a tinyconfig build leaves
+		// RODATA_FULL_DEFAULT_ENABLED unset, unlike Debian's).
+		b.config.Apply(&l.Kernel.Config)
 	}
 	banks := h.Banks
 	if len(banks) == 0 {
