@@ -71,7 +71,11 @@ func (a *assembler) memory() {
 	if len(others) > 0 {
 		why += fmt.Sprintf("; also given: %s (used to check, not to build)", strings.Join(dedupe(others), ", "))
 	}
-	a.note("memory", fmt.Sprintf("%d banks", len(s.banks)), layout.Inferred, s.where, "%s", why)
+	banks := fmt.Sprintf("%d banks", len(s.banks))
+	if len(s.banks) == 1 {
+		banks = "1 bank"
+	}
+	a.note("memory", banks, layout.Inferred, s.where, "%s", why)
 	if !s.showsNoMap {
 		a.noMapFromOthers(s)
 	}
