@@ -451,7 +451,7 @@
     const bytes = new Uint8Array(got);
     let off = 0;
     for (const c of chunks) { bytes.set(c, off); off += c.length; }
-    $("loaded").textContent = human(got) + " — starting";
+    $("loadstate").textContent = "; starting it";
     const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
     go.run(instance);
     for (const p of window.linmap.presets()) {
