@@ -95,14 +95,26 @@
       }
       ex.replaceChildren(el("h2", "Why the boot fails here"), ol);
     }
-    const as = p.assumptions || [];
+    renderAssumptions(p.assumptions || []);
+  }
+
+  // What the layout rests on that no input said: each field and value,
+  // how it was reached (inferred, default, skipped), why, and where.
+  function renderAssumptions(as) {
     const box = $("assumptions");
-    if (as.length === 0) box.replaceChildren();
-    else {
-      const ul = el("ul");
-      for (const a of as) ul.append(el("li", (a.source ? a.source + ": " : "") + a.text));
-      box.replaceChildren(el("h2", "Assumed by the import"), ul);
+    const key = JSON.stringify(as);
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    if (as.length === 0) { box.replaceChildren(); return; }
+    const ul = el("ul");
+    for (const a of as) {
+      const li = el("li", undefined, "assumption " + a.kind);
+      li.append(el("strong", a.field + (a.value ? " = " + a.value : "")), " ", el("span", a.kind, "badge"));
+      if (a.source) li.append(" ", el("span", a.source, "src"));
+      li.append(el("div", a.reason, "why"));
+      ul.append(li);
     }
+    box.replaceChildren(el("h2", "What the layout assumes"), ul);
   }
 
   function renderNotices(p) {
@@ -232,6 +244,43 @@
     renderDetails(p);
     renderTimeline(p.timeline);
     renderCompare(p.compare);
+    renderBoard(p);
+  }
+
+  // Your board: what is gathered and what the layout came from.
+  let taken = 0;
+  function renderBoard(p) {
+    const b = p.board;
+    if (b.taken > taken) {
+      // The model used the box's text (added or imported).
+      taken = b.taken;
+      $("paste-text").value = "";
+    }
+    const key = JSON.stringify(b.pending);
+    const ul = $("inputs");
+    if (ul.dataset.key !== key) {
+      ul.dataset.key = key;
+      const had = ul.contains(document.activeElement) ? Number(document.activeElement.dataset.index) : -1;
+      ul.replaceChildren(...b.pending.map((f, i) => {
+        const li = el("li");
+        li.append(el("strong", f.name), " ", el("span", f.formats.join(", ") + " · " + f.lines + " lines, " + f.size, "why"));
+        const x = el("button", "×", "dismiss");
+        x.type = "button";
+        x.dataset.index = String(i);
+        x.setAttribute("aria-label", "Remove " + f.name);
+        x.addEventListener("click", () => call("removeInput", i));
+        li.append(" ", x);
+        return li;
+      }));
+      $("inputs-box").hidden = b.pending.length === 0;
+      // Keep the keyboard in the list after a removal.
+      const next = ul.querySelectorAll("button")[Math.min(had, b.pending.length - 1)];
+      if (had >= 0) (next || $("paste-text")).focus();
+    }
+    $("inputs-hint").hidden = !b.hint;
+    $("inputs-hint").textContent = b.hint;
+    const list = (xs) => xs.map((f) => f.name + " (" + f.formats.join(", ") + ")").join(", ");
+    $("source").textContent = b.source.length ? "The layout was last built from " + list(b.source) + "." : "";
   }
 
   // Go calls render from its game loop, up to once a frame while dragging;
@@ -283,7 +332,13 @@
     if (files.length) call("importFiles", files);
   }
   $("import").addEventListener("change", (e) => { importFiles(Array.from(e.target.files)); e.target.value = ""; });
-  $("paste-import").addEventListener("click", () => call("importFiles", [{ name: "", text: $("paste-text").value }]));
+  // The paste box's text goes with what is gathered; an empty box adds
+  // nothing (Import then takes the list alone).
+  const boxText = () => ($("paste-text").value.trim() ? [{ name: "", text: $("paste-text").value }] : []);
+  $("paste-add").addEventListener("click", () => { call("addInputs", [{ name: "", text: $("paste-text").value }]); $("paste-text").focus(); });
+  $("paste-import").addEventListener("click", () => call("importPasted", boxText().length || !(last && last.board.pending.length) ? [{ name: "", text: $("paste-text").value }] : []));
+  $("inputs-clear").addEventListener("click", () => call("clearInputs"));
+
   document.addEventListener("dragover", (e) => { e.preventDefault(); document.body.classList.add("dragover"); });
   document.addEventListener("dragleave", () => document.body.classList.remove("dragover"));
   document.addEventListener("drop", (e) => {

@@ -142,6 +142,28 @@ func (b *Bridge) fn(f func(args []js.Value) any) js.Func {
 	return jf
 }
 
+// fileList reads [{name, text}, …] (the page reads files as text; a
+// pasted text has no name).
+func fileList(what string, list js.Value) ([]model.File, string) {
+	if list.Type() != js.TypeObject || list.Get("length").Type() != js.TypeNumber {
+		return nil, what + ": expected a list of {name, text}"
+	}
+	var files []model.File
+	for i := 0; i < list.Length(); i++ {
+		f := list.Index(i)
+		name, text := f.Get("name"), f.Get("text")
+		n := ""
+		if name.Type() == js.TypeString {
+			n = name.String()
+		}
+		if text.Type() != js.TypeString {
+			return nil, what + ": file " + n + " has no text"
+		}
+		files = append(files, model.File{Name: n, Data: []byte(text.String())})
+	}
+	return files, ""
+}
+
 func arg(args []js.Value, i int) js.Value {
 	if i < len(args) {
 		return args[i]
@@ -202,26 +224,38 @@ func (b *Bridge) Install(g *view.Game) {
 		on := arg(args, 0).Truthy()
 		return b.send(func(g *view.Game) { g.Focused = on })
 	})
-	// The one import path: [{name, text}, …], dropped, opened or pasted.
+	// The one import path: [{name, text}, …] dropped or opened together
+	// make one layout, with whatever is gathered.
 	set("importFiles", func(args []js.Value) any {
-		list := arg(args, 0)
-		if list.Type() != js.TypeObject || list.Get("length").Type() != js.TypeNumber {
-			return "importFiles: expected a list of {name, text}"
-		}
-		var files []model.File
-		for i := 0; i < list.Length(); i++ {
-			f := list.Index(i)
-			name, text := f.Get("name"), f.Get("text")
-			if text.Type() != js.TypeString {
-				return "importFiles: file " + name.String() + " has no text"
-			}
-			n := ""
-			if name.Type() == js.TypeString {
-				n = name.String()
-			}
-			files = append(files, model.File{Name: n, Data: []byte(text.String())})
+		files, bad := fileList("importFiles", arg(args, 0))
+		if bad != "" {
+			return bad
 		}
 		return b.model(func(m *model.Model) { m.Import(files...) })
+	})
+	// The paste box: gather texts, then import them together with the
+	// text still in the box ([{name, text}] or []).
+	set("addInputs", func(args []js.Value) any {
+		files, bad := fileList("addInputs", arg(args, 0))
+		if bad != "" {
+			return bad
+		}
+		return b.model(func(m *model.Model) { m.AddInputs(files...) })
+	})
+	set("removeInput", func(args []js.Value) any {
+		i, ok := num(args, 0)
+		if !ok {
+			return "removeInput: expected an index"
+		}
+		return b.model(func(m *model.Model) { m.RemoveInput(int(i)) })
+	})
+	set("clearInputs", func([]js.Value) any { return b.model((*model.Model).ClearInputs) })
+	set("importPasted", func(args []js.Value) any {
+		files, bad := fileList("importPasted", arg(args, 0))
+		if bad != "" {
+			return bad
+		}
+		return b.model(func(m *model.Model) { m.ImportPasted(files...) })
 	})
 	set("loadPreset", func(args []js.Value) any {
 		id, ok := str(args, 0)

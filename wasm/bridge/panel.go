@@ -14,6 +14,7 @@ import (
 
 	"linmap/assets"
 	"linmap/sim"
+	"linmap/sim/layout"
 	"linmap/wasm/edit"
 	"linmap/wasm/model"
 	"linmap/wasm/numfmt"
@@ -169,20 +170,21 @@ const maxRanges = 100
 // Panel is everything the HTML side shows, built from the model in one
 // go so that canvas and panel always agree.
 type Panel struct {
-	Version     uint64             `js:"version" json:"version"`
-	Controls    edit.Controls      `js:"controls" json:"controls"`
-	Eras        []Era              `js:"eras" json:"eras"`
-	PageSizes   []string           `js:"pageSizes" json:"pageSizes"`
-	VABits      []int              `js:"vaBits" json:"vaBits"`
-	Preset      string             `js:"preset" json:"preset"`
-	Banks       int                `js:"banks" json:"banks"`
-	Selected    string             `js:"selected" json:"selected"`
-	Notices     []Notice           `js:"notices" json:"notices"`
-	Summary     results.Summary    `js:"summary" json:"summary"`
-	Assumptions []model.Assumption `js:"assumptions" json:"assumptions"`
-	Undo        model.UndoState    `js:"undo" json:"undo"`
-	Timeline    Timeline           `js:"timeline" json:"timeline"`
-	Compare     Compare            `js:"compare" json:"compare"`
+	Version     uint64              `js:"version" json:"version"`
+	Controls    edit.Controls       `js:"controls" json:"controls"`
+	Eras        []Era               `js:"eras" json:"eras"`
+	PageSizes   []string            `js:"pageSizes" json:"pageSizes"`
+	VABits      []int               `js:"vaBits" json:"vaBits"`
+	Preset      string              `js:"preset" json:"preset"`
+	Banks       int                 `js:"banks" json:"banks"`
+	Selected    string              `js:"selected" json:"selected"`
+	Notices     []Notice            `js:"notices" json:"notices"`
+	Summary     results.Summary     `js:"summary" json:"summary"`
+	Assumptions []layout.Assumption `js:"assumptions" json:"assumptions"`
+	Undo        model.UndoState     `js:"undo" json:"undo"`
+	Timeline    Timeline            `js:"timeline" json:"timeline"`
+	Compare     Compare             `js:"compare" json:"compare"`
+	Board       Board               `js:"board" json:"board"`
 }
 
 // PanelOf builds the panel from the model.
@@ -203,6 +205,7 @@ func PanelOf(m *model.Model) Panel {
 		Undo:        m.Undo(),
 		Timeline:    timelineOf(m),
 		Compare:     compareOf(m),
+		Board:       Board{Pending: boardInputs(m.Inputs()), Source: boardInputs(m.SourceInputs()), Taken: m.Taken(), Hint: m.Hint()},
 	}
 	return p
 }
@@ -292,4 +295,33 @@ func compareOf(m *model.Model) Compare {
 		c.Ranges = append(c.Ranges, DiffRange{PA: numfmt.Hex(mk.Base), Size: numfmt.Size(mk.Size), Label: mk.Label, Why: mk.Detail})
 	}
 	return c
+}
+
+// Board is the inputs about the board: gathered to import together,
+// and what the layout was last built from.
+type Board struct {
+	Pending []BoardInput `json:"pending"`
+	Source  []BoardInput `json:"source"`
+	// Taken grows when the paste box's text was used: the page empties
+	// the box then.
+	Taken int `json:"taken"`
+	// Hint says what the gathered inputs lack (the memory) and how to
+	// add it; "" when nothing.
+	Hint string `json:"hint"`
+}
+
+// BoardInput is one input as the list shows it.
+type BoardInput struct {
+	Name    string   `json:"name"`
+	Formats []string `json:"formats"` // what was found in it
+	Size    string   `json:"size"`    // "12.3K"
+	Lines   int      `json:"lines"`
+}
+
+func boardInputs(in []model.Input) []BoardInput {
+	out := []BoardInput{}
+	for _, i := range in {
+		out = append(out, BoardInput{Name: i.Name, Formats: i.Formats, Size: numfmt.Size(uint64(len(i.Data))), Lines: strings.Count(string(i.Data), "\n") + 1})
+	}
+	return out
 }

@@ -1,9 +1,10 @@
 // Package model is the browser app's state and every user intent as a
 // method: the layout and its result, the selection, a drag in progress, the
 // boot replay, the comparison, undo, notices, import assumptions and marked
-// ranges. It is plain Go, tested natively without a canvas. It is the only
-// caller of the engine and never calls the view: the view and the page
-// read it, and redraw when Version changes.
+// ranges, and the inputs about a board. It is plain Go, tested natively
+// without a canvas. It is the only caller of the engine and never calls
+// the view: the view and the page read it, and redraw when Version
+// changes.
 package model
 
 import (
@@ -47,16 +48,16 @@ type Model struct {
 	runErr error
 	sum    *results.Summary // of res, made on first use
 
-	preset      string // the preset the layout is, unedited ("" otherwise)
-	assumptions []Assumption
-	sel         Selection
-	drag        *gesture
+	preset string // the preset the layout is, unedited ("" otherwise)
+	sel    Selection
+	drag   *gesture
 
 	hist *history.History
 
 	notices []Notice
 	nextID  int
 
+	in      inputs
 	replay  replay
 	cmp     compare
 	goTo    []Mark
@@ -117,8 +118,10 @@ func (m *Model) Preset() string { return m.preset }
 // Selection is the selected bank or image.
 func (m *Model) Selection() Selection { return m.sel }
 
-// Assumptions are what the import of the current layout assumed.
-func (m *Model) Assumptions() []Assumption { return m.assumptions }
+// Assumptions are what the importer inferred or assumed to build the
+// current layout, and the inputs it left out: the layout carries them
+// (layout.Assumptions), so they survive undo, autosave and export.
+func (m *Model) Assumptions() []layout.Assumption { return m.lay.Assumptions }
 
 // TakeRunTime returns the engine time spent since the last call.
 func (m *Model) TakeRunTime() time.Duration {

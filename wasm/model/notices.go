@@ -8,6 +8,7 @@ const (
 	CodeEditRefused    Code = "edit-refused"    // a drag, key, panel or add/delete edit was refused
 	CodeImported       Code = "imported"        // an import replaced the layout
 	CodeImportFailed   Code = "import-failed"   // nothing was imported; the layout stays
+	CodeNoMemory       Code = "no-memory"       // the inputs give no memory banks: how to add them
 	CodeNothingToUndo  Code = "nothing-to-undo" // undo or redo at the end of the history
 	CodeAutosaveFailed Code = "autosave-failed" // storage full or disabled
 	CodeLinkOpened     Code = "link-opened"     // a share link replaced the layout
