@@ -46,24 +46,25 @@ func (in Input) describe() string {
 type inputs struct {
 	// pending were added (Add text) and not yet imported or checked.
 	pending []Input
-	// source is what the layout was last built from.
+	// source is what the layout was last built from by an import or a
+	// check; Check takes it when nothing is pending.
 	source []Input
 	// hint says what the gathered inputs lack ("" when nothing).
 	hint string
-	// taken counts the times the files handed with AddInputs or
-	// ImportPasted (the paste box's text) were used: the page empties
-	// its box then, so the text is not given twice.
+	// taken counts the times the files handed with AddInputs,
+	// ImportPasted or CheckBoard (the paste box's text) were used: the
+	// page empties its box then, so the text is not given twice.
 	taken int
 }
 
-// Taken grows each time the text handed with AddInputs or ImportPasted
-// was used.
+// Taken grows each time the text handed with AddInputs, ImportPasted or
+// CheckBoard was used.
 func (m *Model) Taken() int { return m.in.taken }
 
 // Inputs is what was gathered and not yet imported or checked.
 func (m *Model) Inputs() []Input { return m.in.pending }
 
-// SourceInputs is what the last import built the layout from.
+// SourceInputs is what the last import or check built the layout from.
 func (m *Model) SourceInputs() []Input { return m.in.source }
 
 // readSet reads files into inputs after base, naming pasted texts
@@ -174,7 +175,7 @@ func (m *Model) ImportPasted(files ...File) error {
 	return err
 }
 
-// AddInputs gathers files to import together later. A file that
+// AddInputs gathers files to import or check together later. A file that
 // cannot be read is refused (the notice names it and its line); one in
 // none of the formats too, since nothing would use it.
 func (m *Model) AddInputs(files ...File) error {

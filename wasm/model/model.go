@@ -1,10 +1,10 @@
 // Package model is the browser app's state and every user intent as a
 // method: the layout and its result, the selection, a drag in progress, the
 // boot replay, the comparison, undo, notices, import assumptions and marked
-// ranges, and the inputs about a board. It is plain Go, tested natively
-// without a canvas. It is the only caller of the engine and never calls
-// the view: the view and the page read it, and redraw when Version
-// changes.
+// ranges, the inputs about a board and the check against it. It is plain
+// Go, tested natively without a canvas. It is the only caller of the
+// engine (sim.Run, and check.Run for a check) and never calls the view:
+// the view and the page read it, and redraw when Version changes.
 package model
 
 import (
@@ -58,6 +58,8 @@ type Model struct {
 	nextID  int
 
 	in      inputs
+	chk     *checkRun // the last check against the board, nil when none
+	checks  int       // checks run
 	replay  replay
 	cmp     compare
 	goTo    []Mark
@@ -158,6 +160,7 @@ func (m *Model) replace(l *layout.Layout, preset string, r *result.Result) {
 	m.replay.reset()
 	m.cmp.stale = true
 	m.goTo = nil
+	m.chk.follow(l)
 	m.content++
 	m.changed()
 }
