@@ -245,14 +245,16 @@
     renderTimeline(p.timeline);
     renderCompare(p.compare);
     renderBoard(p);
+    renderCheck(p.check);
   }
 
-  // Your board: what is gathered and what the layout came from.
+  // Your board: what is gathered, what the layout came from, and what a
+  // check would take.
   let taken = 0;
   function renderBoard(p) {
     const b = p.board;
     if (b.taken > taken) {
-      // The model used the box's text (added or imported).
+      // The model used the box's text (added, imported or checked).
       taken = b.taken;
       $("paste-text").value = "";
     }
@@ -281,6 +283,83 @@
     $("inputs-hint").textContent = b.hint;
     const list = (xs) => xs.map((f) => f.name + " (" + f.formats.join(", ") + ")").join(", ");
     $("source").textContent = b.source.length ? "The layout was last built from " + list(b.source) + "." : "";
+    $("check-takes").textContent = b.pending.length ? "Checks " + list(b.pending) + ", with any text in the box."
+      : b.source.length ? "With nothing gathered or pasted, checks what the layout was last built from." : "";
+    setOptions($("check-era"), [["", "as the inputs say"], ...p.eras.map((e) => [e.id, e.label])], $("check-era").value);
+  }
+
+  // The check: summary, problem, staleness, then each fact, differing
+  // first; a fact's button selects it (its ranges outlined and shown).
+  let checkKey = "";
+  function renderCheck(c) {
+    const box = $("check");
+    box.hidden = !c.ran;
+    if (!c.ran) { checkKey = ""; return; }
+    $("check-summary").textContent = c.summary + (c.drawn && !c.stale ? " — " + c.drawn + " differing fact" + (c.drawn === 1 ? "" : "s") + " outlined on both address spaces" : "");
+    $("check-problem").hidden = !c.problem;
+    $("check-problem").textContent = c.problem ? "No model: " + c.problem : "";
+    $("check-stale").hidden = !c.stale;
+    const key = JSON.stringify([c.id, c.facts.length, c.inputs, c.overrides, c.model]);
+    if (key !== checkKey) {
+      // A new report: show it where the panel's reader is, whichever
+      // button ran it (the summary is announced as a status).
+      if (!checkKey.startsWith("[" + c.id + ",")) box.scrollIntoView({ block: "start" });
+      checkKey = key;
+      const meta = [];
+      if (c.model) meta.push(["model", c.model]);
+      meta.push(["inputs", (c.inputs || []).join("; ")]);
+      if ((c.overrides || []).length) meta.push(["options", c.overrides.join("; ")]);
+      const d = el("dl");
+      dl(d, meta);
+      $("check-meta").replaceChildren(d);
+      $("facts").replaceChildren(...c.facts.map(factItem));
+      if (c.more) $("facts").append(el("li", "… and " + c.more + " more (linmap check FILE… lists them all)", "why"));
+    }
+    for (const b of $("facts").querySelectorAll("button.fact-sel")) {
+      const on = Number(b.dataset.index) === c.selected;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.parentElement.classList.toggle("selected", on);
+    }
+  }
+
+  function factItem(f) {
+    const li = el("li", undefined, "fact " + f.verdict);
+    const b = el("button", undefined, "fact-sel");
+    b.type = "button";
+    b.dataset.index = String(f.index);
+    b.setAttribute("aria-pressed", "false");
+    b.title = f.ranges && f.ranges.length ? "Show its ranges on both address spaces" : "Select it (it has no address range)";
+    // The sign repeats the word for the eye; a screen reader says the word.
+    const icon = el("span", f.icon, "icon");
+    icon.setAttribute("aria-hidden", "true");
+    b.append(icon, " ", el("span", f.verdict, "verdict"), " ", el("span", f.what, "what"));
+    b.addEventListener("click", () => call("selectFact", b.getAttribute("aria-pressed") === "true" ? -1 : f.index));
+    li.append(b);
+    const d = el("dl");
+    const src = el("span", f.where, "src");
+    if (f.text) src.title = f.text;
+    const printed = el("dd", f.printed + " ");
+    printed.append(src);
+    d.append(el("dt", "printed"), printed);
+    dl2(d, [["model", f.model || "—"], ["cause", f.cause, "why"], ["ranges", (f.ranges || []).join(" · "), "num"],
+      ["outlined at", (f.outlined || []).join(" · "), "num"]]);
+    li.append(d);
+    if (f.text) {
+      const det = el("details");
+      det.append(el("summary", "the line as printed"), el("code", f.text));
+      li.append(det);
+    }
+    return li;
+  }
+
+  // dl2 appends pairs to a definition list.
+  function dl2(box, pairs) {
+    for (const [k, v, cls] of pairs) {
+      if (v === undefined || v === "") continue;
+      const dd = el("dd", v);
+      if (cls) dd.className = cls;
+      box.append(el("dt", k), dd);
+    }
   }
 
   // Go calls render from its game loop, up to once a frame while dragging;
@@ -333,12 +412,13 @@
   }
   $("import").addEventListener("change", (e) => { importFiles(Array.from(e.target.files)); e.target.value = ""; });
   // The paste box's text goes with what is gathered; an empty box adds
-  // nothing (Import then takes the list alone).
+  // nothing (Import and Check then take the list alone).
   const boxText = () => ($("paste-text").value.trim() ? [{ name: "", text: $("paste-text").value }] : []);
   $("paste-add").addEventListener("click", () => { call("addInputs", [{ name: "", text: $("paste-text").value }]); $("paste-text").focus(); });
   $("paste-import").addEventListener("click", () => call("importPasted", boxText().length || !(last && last.board.pending.length) ? [{ name: "", text: $("paste-text").value }] : []));
   $("inputs-clear").addEventListener("click", () => call("clearInputs"));
-
+  $("check-run").addEventListener("click", () => call("checkBoard", boxText(), { era: $("check-era").value, cmdline: $("check-cmdline").value.trim() }));
+  $("check-close").addEventListener("click", () => { call("clearCheck"); $("check-run").focus(); });
   document.addEventListener("dragover", (e) => { e.preventDefault(); document.body.classList.add("dragover"); });
   document.addEventListener("dragleave", () => document.body.classList.remove("dragover"));
   document.addEventListener("drop", (e) => {

@@ -233,8 +233,8 @@ func (b *Bridge) Install(g *view.Game) {
 		}
 		return b.model(func(m *model.Model) { m.Import(files...) })
 	})
-	// The paste box: gather texts, then import them together with the
-	// text still in the box ([{name, text}] or []).
+	// The paste box: gather texts, then import or check them together
+	// with the text still in the box ([{name, text}] or []).
 	set("addInputs", func(args []js.Value) any {
 		files, bad := fileList("addInputs", arg(args, 0))
 		if bad != "" {
@@ -257,6 +257,27 @@ func (b *Bridge) Install(g *view.Game) {
 		}
 		return b.model(func(m *model.Model) { m.ImportPasted(files...) })
 	})
+	set("checkBoard", func(args []js.Value) any {
+		files, bad := fileList("checkBoard", arg(args, 0))
+		if bad != "" {
+			return bad
+		}
+		var o model.CheckOptions
+		if v := arg(args, 1); v.Truthy() {
+			if err := (vert.Value{Value: v}).AssignTo(&o); err != nil {
+				return "bad check options: " + err.Error()
+			}
+		}
+		return b.model(func(m *model.Model) { m.CheckBoard(o, files...) })
+	})
+	set("selectFact", func(args []js.Value) any {
+		i, ok := num(args, 0)
+		if !ok {
+			return "selectFact: expected a fact index (-1 for none)"
+		}
+		return b.model(func(m *model.Model) { m.SelectFact(int(i)) })
+	})
+	set("clearCheck", func([]js.Value) any { return b.model((*model.Model).ClearCheck) })
 	set("loadPreset", func(args []js.Value) any {
 		id, ok := str(args, 0)
 		if !ok {

@@ -377,18 +377,6 @@ func extent(ms []Mark, sp Space) [2]uint64 {
 	return e
 }
 
-// VerdictWord is a verdict as the panel writes it: a sign and a word,
-// never a colour alone.
-func VerdictWord(v string) string {
-	switch v {
-	case check.Agrees:
-		return "✓ agrees"
-	case check.Differs:
-		return "✗ differs"
-	}
-	return "? unchecked"
-}
-
 // RangeText writes a fact's range for people: "PA 0x4000_0000..0x4020_0000 (2M)".
 func RangeText(rg check.Range) string {
 	sp := PA
