@@ -83,8 +83,8 @@ func (m *Model) Check() CheckState {
 	return CheckState{Report: c.rep, Inputs: c.inputs, Overrides: c.overrides, Stale: c.lay != nil && !c.fresh, Selected: c.sel, Drawn: c.drawn, ID: c.id}
 }
 
-// shown are the check's marks while the checked layout is
-// shown: every differing fact's, and the selected fact's.
+// shown are the check's marks while the checked layout is on screen:
+// every differing fact's, and the selected fact's.
 func (c *checkRun) shown() []Mark {
 	if c == nil || !c.fresh || c.rep.Result == nil {
 		return nil
@@ -150,6 +150,11 @@ func (m *Model) CheckBoard(opts CheckOptions, files ...File) error {
 		m.setLayout(l, "check against my board", "", rep.Result)
 		m.in.source, m.in.pending, m.in.hint = set, nil, ""
 		m.dismissCode(CodeNoMemory)
+		if rep.Problem != "" {
+			// The era refuses the layout: it is shown with the reason.
+			m.Notify(CodeChecked, Error, fmt.Sprintf("Checked %s: %s; no model: %s.", names(set, false), sum, rep.Problem))
+			return nil
+		}
 		m.Notify(CodeChecked, Info, fmt.Sprintf("Checked %s against the model: %s.", names(set, false), sum))
 		return nil
 	}

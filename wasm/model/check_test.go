@@ -181,6 +181,20 @@ func TestCheckRefusals(t *testing.T) {
 	if len(m.Marks()) != 0 || len(m.Inputs()) != 1 {
 		t.Errorf("%d marks, %d inputs kept to complete", len(m.Marks()), len(m.Inputs()))
 	}
+	// An era that cannot take the layout: it is shown with the engine's
+	// reason, and every fact is unchecked.
+	m.ClearInputs()
+	m.AddInputs(File{Name: "dmesg.txt", Data: readTestdata(t, androidDmesg)})
+	if err := m.CheckBoard(CheckOptions{Era: "v4.6"}, File{Name: "ptdump.txt", Data: readTestdata(t, androidPtdump)}); err != nil {
+		t.Fatal(err)
+	}
+	st = m.Check()
+	if st.Report.Problem == "" || st.Report.Summary.Agrees+st.Report.Summary.Differs != 0 || m.RunError() == nil || m.Layout().Kernel.Era != "v4.6" || st.Stale {
+		t.Errorf("refused era: problem %q, %+v, run error %v", st.Report.Problem, st.Report.Summary, m.RunError())
+	}
+	if n := lastNotice(m); n.Severity != Error || !strings.Contains(n.Text, "no model: the layout built from the inputs cannot be simulated") {
+		t.Errorf("notice %+v", n)
+	}
 	// With nothing gathered, a check takes what the layout was built from.
 	m.ClearInputs()
 	if err := m.Import(File{Name: "ptdump.txt", Data: readTestdata(t, androidPtdump)}); err != nil {
