@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -32,9 +31,7 @@ type markProbe struct {
 func (a *app) marks() markProbe {
 	a.t.Helper()
 	var p markProbe
-	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.probe()")), &p); err != nil {
-		a.t.Fatal(err)
-	}
+	a.evalJSON("linmapTest.probe()", &p)
 	return p
 }
 

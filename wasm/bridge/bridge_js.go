@@ -30,7 +30,8 @@ type Bridge struct {
 	runErr  string
 	notices string // every notice's text, for the tests
 	probe   view.Probe
-	panel   string      // the panel's JSON, as last rendered
+	panel   string // the panel's JSON, as last rendered
+	panels  Panels
 	perf    []FrameTime // a ring of the last perfKeep frames
 	pi      int
 	steps   []FrameTime // frames that showed a new step
@@ -65,7 +66,7 @@ func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
 		b.shown = m.Version()
 		// One JSON string crosses to JS: much cheaper than setting the
 		// panel's few hundred fields one call at a time.
-		panel := mustJSON(PanelOf(m))
+		panel := mustJSON(b.panels.Of(m))
 		b.mu.Lock()
 		b.panel = panel
 		b.mu.Unlock()
@@ -224,24 +225,23 @@ func (b *Bridge) Install(g *view.Game) {
 		on := arg(args, 0).Truthy()
 		return b.send(func(g *view.Game) { g.Focused = on })
 	})
-	// The one import path: [{name, text}, …] dropped or opened together
-	// make one layout, with whatever is gathered.
-	set("importFiles", func(args []js.Value) any {
-		files, bad := fileList("importFiles", arg(args, 0))
-		if bad != "" {
-			return bad
-		}
-		return b.model(func(m *model.Model) { m.Import(files...) })
-	})
+	// withFiles installs an entry taking [{name, text}, …] first.
+	withFiles := func(name string, f func(m *model.Model, files []model.File)) {
+		set(name, func(args []js.Value) any {
+			files, bad := fileList(name, arg(args, 0))
+			if bad != "" {
+				return bad
+			}
+			return b.model(func(m *model.Model) { f(m, files) })
+		})
+	}
+	// The one import path: files dropped or opened together make one
+	// layout, with whatever is gathered.
+	withFiles("importFiles", func(m *model.Model, files []model.File) { m.Import(files...) })
 	// The paste box: gather texts, then import or check them together
 	// with the text still in the box ([{name, text}] or []).
-	set("addInputs", func(args []js.Value) any {
-		files, bad := fileList("addInputs", arg(args, 0))
-		if bad != "" {
-			return bad
-		}
-		return b.model(func(m *model.Model) { m.AddInputs(files...) })
-	})
+	withFiles("addInputs", func(m *model.Model, files []model.File) { m.AddInputs(files...) })
+	withFiles("importPasted", func(m *model.Model, files []model.File) { m.ImportPasted(files...) })
 	set("removeInput", func(args []js.Value) any {
 		i, ok := num(args, 0)
 		if !ok {
@@ -250,13 +250,6 @@ func (b *Bridge) Install(g *view.Game) {
 		return b.model(func(m *model.Model) { m.RemoveInput(int(i)) })
 	})
 	set("clearInputs", func([]js.Value) any { return b.model((*model.Model).ClearInputs) })
-	set("importPasted", func(args []js.Value) any {
-		files, bad := fileList("importPasted", arg(args, 0))
-		if bad != "" {
-			return bad
-		}
-		return b.model(func(m *model.Model) { m.ImportPasted(files...) })
-	})
 	set("checkBoard", func(args []js.Value) any {
 		files, bad := fileList("checkBoard", arg(args, 0))
 		if bad != "" {

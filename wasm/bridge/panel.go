@@ -191,8 +191,23 @@ type Panel struct {
 	Check       Check               `js:"check" json:"check"`
 }
 
+// Panels builds panels and keeps the part that changes rarely: a check's
+// facts change with a new check, its staleness or the selection, not with
+// every drag move, and a few hundred of them cost a frame's budget.
+type Panels struct {
+	check struct {
+		rep   *check.Report
+		stale bool
+		sel   int
+		c     Check
+	}
+}
+
 // PanelOf builds the panel from the model.
-func PanelOf(m *model.Model) Panel {
+func PanelOf(m *model.Model) Panel { return new(Panels).Of(m) }
+
+// Of builds the panel from the model.
+func (ps *Panels) Of(m *model.Model) Panel {
 	c := edit.ControlsOf(m.Layout())
 	p := Panel{
 		Version:     m.Version(),
@@ -210,7 +225,7 @@ func PanelOf(m *model.Model) Panel {
 		Timeline:    timelineOf(m),
 		Compare:     compareOf(m),
 		Board:       Board{Pending: boardInputs(m.Inputs()), Source: boardInputs(m.SourceInputs()), Taken: m.Taken(), Hint: m.Hint()},
-		Check:       checkOf(m),
+		Check:       ps.checkOf(m),
 	}
 	return p
 }
@@ -382,8 +397,18 @@ func verdictIcon(v string) string {
 // hundreds of runs, and the canvas marks every differing one anyway.
 const maxFacts = 200
 
-func checkOf(m *model.Model) Check {
+func (ps *Panels) checkOf(m *model.Model) Check {
 	st := m.Check()
+	memo := &ps.check
+	if st.Report != nil && st.Report == memo.rep && st.Stale == memo.stale && st.Selected == memo.sel {
+		return memo.c
+	}
+	c := buildCheck(m, st)
+	memo.rep, memo.stale, memo.sel, memo.c = st.Report, st.Stale, st.Selected, c
+	return c
+}
+
+func buildCheck(m *model.Model, st model.CheckState) Check {
 	rep := st.Report
 	c := Check{Selected: st.Selected, Facts: []FactRow{}}
 	if rep == nil {

@@ -142,4 +142,19 @@ func TestPanelCheckJSON(t *testing.T) {
 	if len(panel.Board.Pending) != 0 || len(panel.Board.Source) != 2 || panel.Board.Source[0].Formats[0] != "kernel log" || panel.Board.Taken != 2 {
 		t.Errorf("board %+v", panel.Board)
 	}
+	// The panels the bridge keeps remember the facts between frames, and
+	// follow the selection and the staleness.
+	var ps Panels
+	if c := ps.Of(m).Check; c.Selected != 0 || c.Stale {
+		t.Fatalf("kept panel: selected %d, stale %v", c.Selected, c.Stale)
+	}
+	m.SelectFact(-1)
+	if c := ps.Of(m).Check; c.Selected != -1 {
+		t.Errorf("after deselecting: %d", c.Selected)
+	}
+	m.Select(model.Selection{Kind: model.SelImage})
+	m.Nudge(1, 2<<20)
+	if c := ps.Of(m).Check; !c.Stale || c.Summary != panel.Check.Summary {
+		t.Errorf("after an edit: stale %v, %q", c.Stale, c.Summary)
+	}
 }
