@@ -277,6 +277,39 @@ func TestCheckBoard(t *testing.T) {
 		}
 	})
 
+	t.Run("drop a mail-quoted ptdump, then check what the layout came from", func(t *testing.T) {
+		a.t = t
+		// AmpereOne, v6.16: a CPU without BBML2_NOABORT, yet blocks
+		// (rodata=full split them only later): differs with no option.
+		a.drop([2]string{"ampereone-ptdump.txt", readFile(t, "../formats/testdata/real/ampereone-vm-6.16-bbml2-ptdump-mailquoted.txt")})
+		a.waitNotice("Imported ampereone-ptdump.txt as kernel_page_tables (ptdump)")
+		a.choose("#check-era", "")
+		if got := eval[string](a, `document.getElementById("check-takes").textContent`); !strings.Contains(got, "what the layout was last built from") {
+			t.Errorf("what Check takes: %q", got)
+		}
+		a.clickSel("#check-run")
+		a.poll(`document.getElementById("check-summary").textContent.startsWith("22 differ · 11 agree · 0 unchecked")`)
+		a.waitFrames(3)
+		var p checkPanel
+		a.panel(&p)
+		if c := p.Check; c.Drawn != 22 || !strings.Contains(c.Facts[0].Cause, "BBML2_NOABORT") || !strings.HasPrefix(c.Facts[0].Where, "ampereone-ptdump.txt:") {
+			t.Errorf("check %+v", c.Facts[0])
+		}
+		pa, va := 0, 0
+		for _, m := range a.marks().Marks {
+			switch {
+			case m.Kind == "check" && m.Space == "pa":
+				pa++
+			case m.Kind == "check":
+				va++
+			}
+		}
+		if pa == 0 || va == 0 {
+			t.Errorf("outlines: %d physical, %d virtual", pa, va)
+		}
+		a.shot("check-board-ampereone.png")
+	})
+
 	t.Run("unreadable input changes nothing", func(t *testing.T) {
 		a.t = t
 		before := a.layoutJSON()
