@@ -121,8 +121,16 @@ func TestCheckBoard(t *testing.T) {
 		if got := eval[string](a, `document.getElementById("inputs").textContent`); !strings.Contains(got, "pasted text") || !strings.Contains(got, "kernel log") {
 			t.Errorf("gathered: %q", got)
 		}
-		if role, name := a.axNode("paste-add"); role != "button" || name != "Add text" {
-			t.Errorf("Add text is %s %q", role, name)
+		for _, c := range []struct{ id, role, name string }{
+			{"paste-add", "button", "Add text"},
+			{"check-era", "combobox", "Era for the check"},
+			{"check-cmdline", "textbox", "Command line for the check"},
+			{"check-run", "button", "Check against my board"},
+			{"inputs", "list", "Gathered, to import or check together"},
+		} {
+			if role, name := a.axNode(c.id); role != c.role || name != c.name {
+				t.Errorf("#%s is %s %q for a screen reader, want %s %q", c.id, role, name, c.role, c.name)
+			}
 		}
 		a.do(chromedp.SetValue(chromedp.CSS("#paste-text"), ptdump))
 		a.choose("#check-era", "v5.15")
