@@ -14,15 +14,22 @@ import (
 // role and accessible name.
 func (a *app) axNode(id string) (role, name string) {
 	a.t.Helper()
-	nodes, err := chromedp.Run(a.ctx, chromedp.Nodes(chromedp.ID(id)))
+	return a.axNodeCSS("#" + id)
+}
+
+// axNodeCSS is axNode for the first element sel matches.
+func (a *app) axNodeCSS(sel string) (role, name string) {
+	a.t.Helper()
+	id := sel
+	nodes, err := chromedp.Run(a.ctx, chromedp.Nodes(chromedp.CSS(sel)))
 	if err != nil || len(nodes) == 0 {
-		a.t.Fatalf("#%s: %v", id, err)
+		a.t.Fatalf("%s: %v", id, err)
 	}
 	r, err := chromedp.Call(a.ctx, accessibility.GetPartialAXTree, accessibility.GetPartialAXTreeParams{
 		BackendNodeID: nodes[0].BackendNodeID, FetchRelatives: ptr(false),
 	})
 	if err != nil || len(r.Nodes) == 0 {
-		a.t.Fatalf("#%s has no accessibility node: %v", id, err)
+		a.t.Fatalf("%s has no accessibility node: %v", id, err)
 	}
 	n := r.Nodes[0]
 	if n.Role != nil {

@@ -182,10 +182,16 @@ type resultView struct {
 func (a *app) result() resultView {
 	a.t.Helper()
 	var r resultView
-	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.result()")), &r); err != nil {
-		a.t.Fatal(err)
-	}
+	a.evalJSON("linmapTest.result()", &r)
 	return r
+}
+
+// evalJSON decodes the JSON string expr evaluates to (the test hooks').
+func (a *app) evalJSON(expr string, v any) {
+	a.t.Helper()
+	if err := json.Unmarshal([]byte(eval[string](a, expr)), v); err != nil {
+		a.t.Fatalf("%s: %v", expr, err)
+	}
 }
 
 type rect struct{ X0, Y0, X1, Y1 float64 }
@@ -204,9 +210,7 @@ type probe struct {
 func (a *app) probe() probe {
 	a.t.Helper()
 	var p probe
-	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.probe()")), &p); err != nil {
-		a.t.Fatal(err)
-	}
+	a.evalJSON("linmapTest.probe()", &p)
 	return p
 }
 
@@ -887,9 +891,7 @@ func (a *app) ctrlKey(key, code string, vk int64, shift bool) {
 // panel is what the HTML panel was last given (bridge.Panel as JSON).
 func (a *app) panel(v any) {
 	a.t.Helper()
-	if err := json.Unmarshal([]byte(eval[string](a, "linmapTest.panel()")), v); err != nil {
-		a.t.Fatal(err)
-	}
+	a.evalJSON("linmapTest.panel()", v)
 }
 
 // msStat is a bridge.Stat: durations in milliseconds.

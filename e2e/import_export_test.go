@@ -78,9 +78,13 @@ func TestImportExport(t *testing.T) {
 		if nomap != 2 || l.Image.Base != 0x40200000 {
 			t.Errorf("%d no-map reservations, image at %s; want 2 and 0x40200000", nomap, l.Image.Base)
 		}
-		// What the import assumed is said beside the results.
-		if as := eval[string](a, `document.getElementById("assumptions").textContent`); !strings.Contains(as, "era v7.2 assumed") {
-			t.Errorf("assumptions %q do not say which era was assumed", as)
+		// What the import assumed is said beside the results, with why
+		// and where.
+		as := eval[string](a, `document.getElementById("assumptions").textContent`)
+		for _, want := range []string{"kernel.era = v7.2", "default", "no input names the kernel version", "kernel.page_size = 4K", "inferred", "pasted text:10"} {
+			if !strings.Contains(as, want) {
+				t.Errorf("assumptions %q lack %q", as, want)
+			}
 		}
 		a.waitFrames(3)
 		p := a.probe()
@@ -110,7 +114,7 @@ func TestImportExport(t *testing.T) {
 			}
 		}
 		as := eval[string](a, `document.getElementById("assumptions").textContent`)
-		if !strings.Contains(as, "not used: notes.txt") || !strings.Contains(as, "hi6220.dtsi") {
+		if !strings.Contains(as, "notes.txt") || !strings.Contains(as, "not used: unrecognised input") || !strings.Contains(as, "hi6220.dtsi") {
 			t.Errorf("assumptions %q: want the unused file and the skipped include", as)
 		}
 		a.waitFrames(3)
@@ -119,6 +123,45 @@ func TestImportExport(t *testing.T) {
 				t.Errorf("bank %d is not drawn: %+v", i, r)
 			}
 		}
+	})
+
+	t.Run("a DTS without memory: how to add banks, then a typed bank completes it", func(t *testing.T) {
+		a.t = t
+		before := a.layoutJSON()
+		a.drop([2]string{"board.dts", `/dts-v1/;
+/ { #address-cells = <2>; #size-cells = <2>;
+	chosen { bootargs = "console=ttyAMA0"; };
+	reserved-memory { #address-cells = <2>; #size-cells = <2>; ranges;
+		tee@8e000000 { reg = <0 0x8e000000 0 0x2000000>; no-map; };
+	};
+};`})
+		msg, role := a.waitNotice("board.dts has no memory banks")
+		for _, want := range []string{"1 range (1 no-map)", "To add banks", "40000000-bfffffff : System RAM"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("notice %q lacks %q", msg, want)
+			}
+		}
+		if role != "alert" {
+			t.Errorf("the notice has role %q: a screen reader is not told at once", role)
+		}
+		if a.layoutJSON() != before {
+			t.Error("the layout changed")
+		}
+		a.poll(`document.getElementById("inputs").textContent.includes("board.dts")`)
+		if eval[bool](a, `document.getElementById("inputs-box").hidden`) {
+			t.Error("the kept DT is not shown")
+		}
+		a.shot("import-dts-no-memory.png")
+		a.paste("80000000-ffffffff : System RAM\n")
+		a.waitNotice("Imported board.dts (device-tree source) and pasted text (/proc/iomem) together: 1 memory bank.")
+		l := a.layout()
+		if len(l.Memory) != 1 || l.Memory[0].Base != 0x80000000 || len(l.Reserved) != 1 || !l.Reserved[0].NoMap || l.Kernel.Cmdline != "console=ttyAMA0" {
+			t.Errorf("memory %+v reserved %+v cmdline %q", l.Memory, l.Reserved, l.Kernel.Cmdline)
+		}
+		if n := eval[int](a, `document.querySelectorAll("#notices li[data-code=no-memory]").length`); n != 0 {
+			t.Error("the how-to notice stayed after the banks came")
+		}
+		a.shot("import-dts-typed-bank.png")
 	})
 
 	t.Run("a bad paste names its line and keeps the layout", func(t *testing.T) {

@@ -2,6 +2,7 @@ package formats
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,6 +78,16 @@ func TestUnrecognised(t *testing.T) {
 	_, _, err := Import("notes.txt", []byte("hello, world\n"))
 	if err == nil || !strings.Contains(err.Error(), "unrecognised input: it is none of device-tree blob, linmap layout JSON") || !strings.Contains(err.Error(), "EFI memory map") {
 		t.Errorf("error = %v", err)
+	}
+	// Read and ImportAll say which input it is and keep the sentinel, so
+	// a caller can tell "not one of the formats" from "malformed".
+	_, err = Read([]Input{{Name: "notes.txt", Data: []byte("hello, world\n")}})
+	if !errors.Is(err, ErrUnrecognised) || !strings.HasPrefix(err.Error(), "notes.txt: unrecognised input") {
+		t.Errorf("Read: %v", err)
+	}
+	_, err = Read([]Input{{Name: "bad.dts", Data: []byte("/dts-v1/;\n/ { memory@0 { reg = <1 ; }; };\n")}})
+	if err == nil || errors.Is(err, ErrUnrecognised) {
+		t.Errorf("a malformed DTS: %v, want an error that is not ErrUnrecognised", err)
 	}
 }
 

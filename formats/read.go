@@ -29,6 +29,12 @@ type Input struct {
 	Data []byte `json:"data"`
 }
 
+// ErrUnrecognised is wrapped by the error for an input in none of the
+// formats, so a caller that takes several inputs (the app's drop) can
+// leave such a file out and say so, while an input that is one of them
+// but malformed stays an error.
+var ErrUnrecognised = errors.New("unrecognised input")
+
 // DisplayName is how messages name an input.
 func DisplayName(name string) string {
 	if name == "" || name == "-" {
@@ -80,7 +86,7 @@ func Import(name string, data []byte) (*layout.Layout, Format, error) {
 		for _, f := range Formats {
 			tried = append(tried, f.Describe())
 		}
-		return nil, "", fmt.Errorf("unrecognised input: it is none of %s", strings.Join(tried, ", "))
+		return nil, "", fmt.Errorf("%w: it is none of %s", ErrUnrecognised, strings.Join(tried, ", "))
 	}
 	l, _, err := ImportAll([]Input{{Name: name, Data: data}})
 	if err != nil {
@@ -156,7 +162,7 @@ func readFile(in Input, only Format) (*evidence.File, error) {
 		for _, x := range Formats {
 			tried = append(tried, x.Describe())
 		}
-		return nil, fmt.Errorf("unrecognised input: it is none of %s", strings.Join(tried, ", "))
+		return nil, fmt.Errorf("%w: it is none of %s", ErrUnrecognised, strings.Join(tried, ", "))
 	}
 	return f, nil
 }

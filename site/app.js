@@ -95,14 +95,26 @@
       }
       ex.replaceChildren(el("h2", "Why the boot fails here"), ol);
     }
-    const as = p.assumptions || [];
+    renderAssumptions(p.assumptions || []);
+  }
+
+  // What the layout rests on that no input said: each field and value,
+  // how it was reached (inferred, default, skipped), why, and where.
+  function renderAssumptions(as) {
     const box = $("assumptions");
-    if (as.length === 0) box.replaceChildren();
-    else {
-      const ul = el("ul");
-      for (const a of as) ul.append(el("li", (a.source ? a.source + ": " : "") + a.text));
-      box.replaceChildren(el("h2", "Assumed by the import"), ul);
+    const key = JSON.stringify(as);
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    if (as.length === 0) { box.replaceChildren(); return; }
+    const ul = el("ul");
+    for (const a of as) {
+      const li = el("li", undefined, "assumption " + a.kind);
+      li.append(el("strong", a.field + (a.value ? " = " + a.value : "")), " ", el("span", a.kind, "badge"));
+      if (a.source) li.append(" ", el("span", a.source, "src"));
+      li.append(el("div", a.reason, "why"));
+      ul.append(li);
     }
+    box.replaceChildren(el("h2", "What the layout assumes"), ul);
   }
 
   function renderNotices(p) {
@@ -232,6 +244,122 @@
     renderDetails(p);
     renderTimeline(p.timeline);
     renderCompare(p.compare);
+    renderBoard(p);
+    renderCheck(p.check);
+  }
+
+  // Your board: what is gathered, what the layout came from, and what a
+  // check would take.
+  let taken = 0;
+  function renderBoard(p) {
+    const b = p.board;
+    if (b.taken > taken) {
+      // The model used the box's text (added, imported or checked).
+      taken = b.taken;
+      $("paste-text").value = "";
+    }
+    const key = JSON.stringify(b.pending);
+    const ul = $("inputs");
+    if (ul.dataset.key !== key) {
+      ul.dataset.key = key;
+      const had = ul.contains(document.activeElement) ? Number(document.activeElement.dataset.index) : -1;
+      ul.replaceChildren(...b.pending.map((f, i) => {
+        const li = el("li");
+        li.append(el("strong", f.name), " ", el("span", f.formats.join(", ") + " · " + f.lines + " lines, " + f.size, "why"));
+        const x = el("button", "×", "dismiss");
+        x.type = "button";
+        x.dataset.index = String(i);
+        x.setAttribute("aria-label", "Remove " + f.name);
+        x.addEventListener("click", () => call("removeInput", i));
+        li.append(" ", x);
+        return li;
+      }));
+      $("inputs-box").hidden = b.pending.length === 0;
+      // Keep the keyboard in the list after a removal.
+      const next = ul.querySelectorAll("button")[Math.min(had, b.pending.length - 1)];
+      if (had >= 0) (next || $("paste-text")).focus();
+    }
+    $("inputs-hint").hidden = !b.hint;
+    $("inputs-hint").textContent = b.hint;
+    const list = (xs) => xs.map((f) => f.name + " (" + f.formats.join(", ") + ")").join(", ");
+    $("source").textContent = b.source.length ? "The layout was last built from " + list(b.source) + "." : "";
+    $("check-takes").textContent = b.pending.length ? "Checks " + list(b.pending) + ", with any text in the box."
+      : b.source.length ? "With nothing gathered or pasted, checks what the layout was last built from." : "";
+    setOptions($("check-era"), [["", "as the inputs say"], ...p.eras.map((e) => [e.id, e.label])], $("check-era").value);
+  }
+
+  // The check: summary, problem, staleness, then each fact, differing
+  // first; a fact's button selects it (its ranges outlined and shown).
+  let checkKey = "";
+  function renderCheck(c) {
+    const box = $("check");
+    box.hidden = !c.ran;
+    if (!c.ran) { checkKey = ""; return; }
+    $("check-summary").textContent = c.summary + (c.drawn && !c.stale ? " — " + c.drawn + " differing fact" + (c.drawn === 1 ? "" : "s") + " outlined on both address spaces" : "");
+    $("check-problem").hidden = !c.problem;
+    $("check-problem").textContent = c.problem ? "No model: " + c.problem : "";
+    $("check-stale").hidden = !c.stale;
+    const key = JSON.stringify([c.id, c.facts.length, c.inputs, c.overrides, c.model]);
+    if (key !== checkKey) {
+      // A new report: show it where the panel's reader is, whichever
+      // button ran it (the summary is announced as a status).
+      if (!checkKey.startsWith("[" + c.id + ",")) box.scrollIntoView({ block: "start" });
+      checkKey = key;
+      const meta = [];
+      if (c.model) meta.push(["model", c.model]);
+      meta.push(["inputs", (c.inputs || []).join("; ")]);
+      if ((c.overrides || []).length) meta.push(["options", c.overrides.join("; ")]);
+      const d = el("dl");
+      dl(d, meta);
+      $("check-meta").replaceChildren(d);
+      $("facts").replaceChildren(...c.facts.map(factItem));
+      if (c.more) $("facts").append(el("li", "… and " + c.more + " more (linmap check FILE… lists them all)", "why"));
+    }
+    for (const b of $("facts").querySelectorAll("button.fact-sel")) {
+      const on = Number(b.dataset.index) === c.selected;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.parentElement.classList.toggle("selected", on);
+    }
+  }
+
+  function factItem(f) {
+    const li = el("li", undefined, "fact " + f.verdict);
+    const b = el("button", undefined, "fact-sel");
+    b.type = "button";
+    b.dataset.index = String(f.index);
+    b.setAttribute("aria-pressed", "false");
+    b.title = f.ranges && f.ranges.length ? "Show its ranges on both address spaces" : "Select it (it has no address range)";
+    // The sign repeats the word for the eye; a screen reader says the word.
+    const icon = el("span", f.icon, "icon");
+    icon.setAttribute("aria-hidden", "true");
+    b.append(icon, " ", el("span", f.verdict, "verdict"), " ", el("span", f.what, "what"));
+    b.addEventListener("click", () => call("selectFact", b.getAttribute("aria-pressed") === "true" ? -1 : f.index));
+    li.append(b);
+    const d = el("dl");
+    const src = el("span", f.where, "src");
+    if (f.text) src.title = f.text;
+    const printed = el("dd", f.printed + " ");
+    printed.append(src);
+    d.append(el("dt", "printed"), printed);
+    dl2(d, [["model", f.model || "—"], ["cause", f.cause, "why"], ["ranges", (f.ranges || []).join(" · "), "num"],
+      ["outlined at", (f.outlined || []).join(" · "), "num"]]);
+    li.append(d);
+    if (f.text) {
+      const det = el("details");
+      det.append(el("summary", "the line as printed"), el("code", f.text));
+      li.append(det);
+    }
+    return li;
+  }
+
+  // dl2 appends pairs to a definition list.
+  function dl2(box, pairs) {
+    for (const [k, v, cls] of pairs) {
+      if (v === undefined || v === "") continue;
+      const dd = el("dd", v);
+      if (cls) dd.className = cls;
+      box.append(el("dt", k), dd);
+    }
   }
 
   // Go calls render from its game loop, up to once a frame while dragging;
@@ -283,7 +411,14 @@
     if (files.length) call("importFiles", files);
   }
   $("import").addEventListener("change", (e) => { importFiles(Array.from(e.target.files)); e.target.value = ""; });
-  $("paste-import").addEventListener("click", () => call("importFiles", [{ name: "", text: $("paste-text").value }]));
+  // The paste box's text goes with what is gathered; an empty box adds
+  // nothing (Import and Check then take the list alone).
+  const boxText = () => ($("paste-text").value.trim() ? [{ name: "", text: $("paste-text").value }] : []);
+  $("paste-add").addEventListener("click", () => { call("addInputs", [{ name: "", text: $("paste-text").value }]); $("paste-text").focus(); });
+  $("paste-import").addEventListener("click", () => call("importPasted", boxText().length || !(last && last.board.pending.length) ? [{ name: "", text: $("paste-text").value }] : []));
+  $("inputs-clear").addEventListener("click", () => call("clearInputs"));
+  $("check-run").addEventListener("click", () => call("checkBoard", boxText(), { era: $("check-era").value, cmdline: $("check-cmdline").value.trim() }));
+  $("check-close").addEventListener("click", () => { call("clearCheck"); $("check-run").focus(); });
   document.addEventListener("dragover", (e) => { e.preventDefault(); document.body.classList.add("dragover"); });
   document.addEventListener("dragleave", () => document.body.classList.remove("dragover"));
   document.addEventListener("drop", (e) => {

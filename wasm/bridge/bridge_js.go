@@ -30,7 +30,8 @@ type Bridge struct {
 	runErr  string
 	notices string // every notice's text, for the tests
 	probe   view.Probe
-	panel   string      // the panel's JSON, as last rendered
+	panel   string // the panel's JSON, as last rendered
+	panels  Panels
 	perf    []FrameTime // a ring of the last perfKeep frames
 	pi      int
 	steps   []FrameTime // frames that showed a new step
@@ -65,7 +66,7 @@ func (b *Bridge) Frame(g *view.Game, d FrameTime, stepChanged bool) {
 		b.shown = m.Version()
 		// One JSON string crosses to JS: much cheaper than setting the
 		// panel's few hundred fields one call at a time.
-		panel := mustJSON(PanelOf(m))
+		panel := mustJSON(b.panels.Of(m))
 		b.mu.Lock()
 		b.panel = panel
 		b.mu.Unlock()
@@ -142,6 +143,28 @@ func (b *Bridge) fn(f func(args []js.Value) any) js.Func {
 	return jf
 }
 
+// fileList reads [{name, text}, …] (the page reads files as text; a
+// pasted text has no name).
+func fileList(what string, list js.Value) ([]model.File, string) {
+	if list.Type() != js.TypeObject || list.Get("length").Type() != js.TypeNumber {
+		return nil, what + ": expected a list of {name, text}"
+	}
+	var files []model.File
+	for i := 0; i < list.Length(); i++ {
+		f := list.Index(i)
+		name, text := f.Get("name"), f.Get("text")
+		n := ""
+		if name.Type() == js.TypeString {
+			n = name.String()
+		}
+		if text.Type() != js.TypeString {
+			return nil, what + ": file " + n + " has no text"
+		}
+		files = append(files, model.File{Name: n, Data: []byte(text.String())})
+	}
+	return files, ""
+}
+
 func arg(args []js.Value, i int) js.Value {
 	if i < len(args) {
 		return args[i]
@@ -202,27 +225,52 @@ func (b *Bridge) Install(g *view.Game) {
 		on := arg(args, 0).Truthy()
 		return b.send(func(g *view.Game) { g.Focused = on })
 	})
-	// The one import path: [{name, text}, …], dropped, opened or pasted.
-	set("importFiles", func(args []js.Value) any {
-		list := arg(args, 0)
-		if list.Type() != js.TypeObject || list.Get("length").Type() != js.TypeNumber {
-			return "importFiles: expected a list of {name, text}"
-		}
-		var files []model.File
-		for i := 0; i < list.Length(); i++ {
-			f := list.Index(i)
-			name, text := f.Get("name"), f.Get("text")
-			if text.Type() != js.TypeString {
-				return "importFiles: file " + name.String() + " has no text"
+	// withFiles installs an entry taking [{name, text}, …] first.
+	withFiles := func(name string, f func(m *model.Model, files []model.File)) {
+		set(name, func(args []js.Value) any {
+			files, bad := fileList(name, arg(args, 0))
+			if bad != "" {
+				return bad
 			}
-			n := ""
-			if name.Type() == js.TypeString {
-				n = name.String()
-			}
-			files = append(files, model.File{Name: n, Data: []byte(text.String())})
+			return b.model(func(m *model.Model) { f(m, files) })
+		})
+	}
+	// The one import path: files dropped or opened together make one
+	// layout, with whatever is gathered.
+	withFiles("importFiles", func(m *model.Model, files []model.File) { m.Import(files...) })
+	// The paste box: gather texts, then import or check them together
+	// with the text still in the box ([{name, text}] or []).
+	withFiles("addInputs", func(m *model.Model, files []model.File) { m.AddInputs(files...) })
+	withFiles("importPasted", func(m *model.Model, files []model.File) { m.ImportPasted(files...) })
+	set("removeInput", func(args []js.Value) any {
+		i, ok := num(args, 0)
+		if !ok {
+			return "removeInput: expected an index"
 		}
-		return b.model(func(m *model.Model) { m.Import(files...) })
+		return b.model(func(m *model.Model) { m.RemoveInput(int(i)) })
 	})
+	set("clearInputs", func([]js.Value) any { return b.model((*model.Model).ClearInputs) })
+	set("checkBoard", func(args []js.Value) any {
+		files, bad := fileList("checkBoard", arg(args, 0))
+		if bad != "" {
+			return bad
+		}
+		var o model.CheckOptions
+		if v := arg(args, 1); v.Truthy() {
+			if err := (vert.Value{Value: v}).AssignTo(&o); err != nil {
+				return "bad check options: " + err.Error()
+			}
+		}
+		return b.model(func(m *model.Model) { m.CheckBoard(o, files...) })
+	})
+	set("selectFact", func(args []js.Value) any {
+		i, ok := num(args, 0)
+		if !ok {
+			return "selectFact: expected a fact index (-1 for none)"
+		}
+		return b.model(func(m *model.Model) { m.SelectFact(int(i)) })
+	})
+	set("clearCheck", func([]js.Value) any { return b.model((*model.Model).ClearCheck) })
 	set("loadPreset", func(args []js.Value) any {
 		id, ok := str(args, 0)
 		if !ok {

@@ -9,11 +9,15 @@
 package bridge
 
 import (
+	"fmt"
+	"sort"
 	"strings"
 	"sync"
 
 	"linmap/assets"
+	"linmap/check"
 	"linmap/sim"
+	"linmap/sim/layout"
 	"linmap/wasm/edit"
 	"linmap/wasm/model"
 	"linmap/wasm/numfmt"
@@ -169,24 +173,41 @@ const maxRanges = 100
 // Panel is everything the HTML side shows, built from the model in one
 // go so that canvas and panel always agree.
 type Panel struct {
-	Version     uint64             `js:"version" json:"version"`
-	Controls    edit.Controls      `js:"controls" json:"controls"`
-	Eras        []Era              `js:"eras" json:"eras"`
-	PageSizes   []string           `js:"pageSizes" json:"pageSizes"`
-	VABits      []int              `js:"vaBits" json:"vaBits"`
-	Preset      string             `js:"preset" json:"preset"`
-	Banks       int                `js:"banks" json:"banks"`
-	Selected    string             `js:"selected" json:"selected"`
-	Notices     []Notice           `js:"notices" json:"notices"`
-	Summary     results.Summary    `js:"summary" json:"summary"`
-	Assumptions []model.Assumption `js:"assumptions" json:"assumptions"`
-	Undo        model.UndoState    `js:"undo" json:"undo"`
-	Timeline    Timeline           `js:"timeline" json:"timeline"`
-	Compare     Compare            `js:"compare" json:"compare"`
+	Version     uint64              `js:"version" json:"version"`
+	Controls    edit.Controls       `js:"controls" json:"controls"`
+	Eras        []Era               `js:"eras" json:"eras"`
+	PageSizes   []string            `js:"pageSizes" json:"pageSizes"`
+	VABits      []int               `js:"vaBits" json:"vaBits"`
+	Preset      string              `js:"preset" json:"preset"`
+	Banks       int                 `js:"banks" json:"banks"`
+	Selected    string              `js:"selected" json:"selected"`
+	Notices     []Notice            `js:"notices" json:"notices"`
+	Summary     results.Summary     `js:"summary" json:"summary"`
+	Assumptions []layout.Assumption `js:"assumptions" json:"assumptions"`
+	Undo        model.UndoState     `js:"undo" json:"undo"`
+	Timeline    Timeline            `js:"timeline" json:"timeline"`
+	Compare     Compare             `js:"compare" json:"compare"`
+	Board       Board               `js:"board" json:"board"`
+	Check       Check               `js:"check" json:"check"`
+}
+
+// Panels builds panels and keeps the part that changes rarely: a check's
+// facts change with a new check, its staleness or the selection, not with
+// every drag move, and a few hundred of them cost a frame's budget.
+type Panels struct {
+	check struct {
+		rep   *check.Report
+		stale bool
+		sel   int
+		c     Check
+	}
 }
 
 // PanelOf builds the panel from the model.
-func PanelOf(m *model.Model) Panel {
+func PanelOf(m *model.Model) Panel { return new(Panels).Of(m) }
+
+// Of builds the panel from the model.
+func (ps *Panels) Of(m *model.Model) Panel {
 	c := edit.ControlsOf(m.Layout())
 	p := Panel{
 		Version:     m.Version(),
@@ -203,6 +224,8 @@ func PanelOf(m *model.Model) Panel {
 		Undo:        m.Undo(),
 		Timeline:    timelineOf(m),
 		Compare:     compareOf(m),
+		Board:       Board{Pending: boardInputs(m.Inputs()), Source: boardInputs(m.SourceInputs()), Taken: m.Taken(), Hint: m.Hint()},
+		Check:       ps.checkOf(m),
 	}
 	return p
 }
@@ -290,6 +313,163 @@ func compareOf(m *model.Model) Compare {
 			continue
 		}
 		c.Ranges = append(c.Ranges, DiffRange{PA: numfmt.Hex(mk.Base), Size: numfmt.Size(mk.Size), Label: mk.Label, Why: mk.Detail})
+	}
+	return c
+}
+
+// Board is the inputs about the board: gathered to import or check
+// together, and what the layout was last built from.
+type Board struct {
+	Pending []BoardInput `json:"pending"`
+	Source  []BoardInput `json:"source"`
+	// Taken grows when the paste box's text was used: the page empties
+	// the box then.
+	Taken int `json:"taken"`
+	// Hint says what the gathered inputs lack (the memory) and how to
+	// add it; "" when nothing.
+	Hint string `json:"hint"`
+}
+
+// BoardInput is one input as the list shows it.
+type BoardInput struct {
+	Name    string   `json:"name"`
+	Formats []string `json:"formats"` // what was found in it
+	Size    string   `json:"size"`    // "12.3K"
+	Lines   int      `json:"lines"`
+}
+
+func boardInputs(in []model.Input) []BoardInput {
+	out := []BoardInput{}
+	for _, i := range in {
+		out = append(out, BoardInput{Name: i.Name, Formats: i.Formats, Size: numfmt.Size(uint64(len(i.Data))), Lines: strings.Count(string(i.Data), "\n") + 1})
+	}
+	return out
+}
+
+// Check is the check against the board as the panel shows it.
+type Check struct {
+	ID      int           `json:"id"` // a new check has a new one
+	Ran     bool          `json:"ran"`
+	Stale   bool          `json:"stale"` // the layout shown is not the checked one
+	Counts  check.Summary `json:"counts"`
+	Summary string        `json:"summary"` // "5 differ · 3 agree · 1 unchecked"
+	Problem string        `json:"problem"`
+	Model   string        `json:"model"`  // the model the facts were set beside
+	Inputs  []string      `json:"inputs"` // "dmesg.txt: kernel log"
+	// Overrides are the options that set fields against the inputs.
+	Overrides []string  `json:"overrides"`
+	Facts     []FactRow `json:"facts"` // differing first, then as the report lists them
+	More      int       `json:"more"`  // facts not listed
+	Selected  int       `json:"selected"`
+	Drawn     int       `json:"drawn"` // differing facts outlined on the canvas
+}
+
+// FactRow is one fact.
+type FactRow struct {
+	Index   int      `json:"index"`   // in the report, for selectFact
+	Verdict string   `json:"verdict"` // agrees, differs, unchecked
+	Icon    string   `json:"icon"`    // "✗": beside the verdict's word, never a colour alone
+	Kind    string   `json:"kind"`
+	What    string   `json:"what"`
+	Printed string   `json:"printed"`
+	Where   string   `json:"where"` // "dmesg.txt:41"
+	Text    string   `json:"text"`  // the line as printed
+	Model   string   `json:"model"`
+	Cause   string   `json:"cause"`
+	Ranges  []string `json:"ranges"`
+	// Outlined is where the ranges are on the model's spaces, when that
+	// is not where the machine printed them (its linear map moved).
+	Outlined []string `json:"outlined"`
+}
+
+// verdictIcon is the sign the panel puts before a verdict's word.
+func verdictIcon(v string) string {
+	switch v {
+	case check.Agrees:
+		return "✓"
+	case check.Differs:
+		return "✗"
+	}
+	return "?"
+}
+
+// maxFacts bounds the facts listed: a ptdump of a large machine gives
+// hundreds of runs, and the canvas marks every differing one anyway.
+const maxFacts = 200
+
+func (ps *Panels) checkOf(m *model.Model) Check {
+	st := m.Check()
+	memo := &ps.check
+	if st.Report != nil && st.Report == memo.rep && st.Stale == memo.stale && st.Selected == memo.sel {
+		return memo.c
+	}
+	c := buildCheck(m, st)
+	memo.rep, memo.stale, memo.sel, memo.c = st.Report, st.Stale, st.Selected, c
+	return c
+}
+
+func buildCheck(m *model.Model, st model.CheckState) Check {
+	rep := st.Report
+	c := Check{Selected: st.Selected, Facts: []FactRow{}}
+	if rep == nil {
+		return c
+	}
+	c.ID, c.Ran, c.Stale, c.Counts, c.Problem, c.Drawn = st.ID, true, st.Stale, rep.Summary, rep.Problem, st.Drawn
+	c.Summary = fmt.Sprintf("%d differ · %d agree · %d unchecked", rep.Summary.Differs, rep.Summary.Agrees, rep.Summary.Unchecked)
+	if r := rep.Result; r != nil {
+		outcome := "boots"
+		if r.Fatal != nil {
+			outcome = "boot fails: " + r.Fatal.Message
+		}
+		c.Model = fmt.Sprintf("era %s, %s pages, VA_BITS %d, PHYS_OFFSET %s, PAGE_OFFSET %s; %s",
+			r.EraLabel, r.PageSize, r.VABits, numfmt.Hex(uint64(r.PhysOffset)), numfmt.Hex(uint64(r.PageOffset)), outcome)
+	}
+	for _, in := range rep.Inputs {
+		c.Inputs = append(c.Inputs, in.Name+": "+strings.Join(in.Formats, ", "))
+	}
+	for _, o := range st.Overrides {
+		s := o.Field + " = " + o.Chosen + " (chosen for the check"
+		if o.Implied != "" {
+			s += "; the inputs imply " + o.Implied
+		}
+		c.Overrides = append(c.Overrides, s+")")
+	}
+	// Differing facts first: they are what the check is for.
+	order := make([]int, len(rep.Facts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return rep.Facts[order[a]].Verdict == check.Differs && rep.Facts[order[b]].Verdict != check.Differs
+	})
+	for _, i := range order {
+		if len(c.Facts) == maxFacts {
+			c.More++
+			continue
+		}
+		f := rep.Facts[i]
+		row := FactRow{Index: i, Verdict: f.Verdict, Icon: verdictIcon(f.Verdict), Kind: f.Kind, What: f.What,
+			Printed: f.Printed.Value, Where: f.Printed.Source.File, Text: f.Printed.Source.Text, Model: f.Model, Cause: f.Cause}
+		if f.Printed.Source.Line > 0 {
+			row.Where += fmt.Sprintf(":%d", f.Printed.Source.Line)
+		}
+		given := map[string]bool{}
+		for _, rg := range f.Ranges {
+			t := model.RangeText(rg)
+			row.Ranges = append(row.Ranges, t)
+			given[t] = true
+		}
+		var moved bool
+		var at []string
+		for _, mk := range m.FactMarks(i) {
+			t := mk.Text()
+			at = append(at, t)
+			moved = moved || !given[t]
+		}
+		if moved {
+			row.Outlined = at
+		}
+		c.Facts = append(c.Facts, row)
 	}
 	return c
 }

@@ -170,7 +170,7 @@ func (b *Bridge) openLink(g *view.Game, hash string) {
 		m.Notify(model.CodeLinkBroken, model.Error, err.Error()+". Your layout was not changed.")
 		return
 	}
-	m.SetLayout(st.Layout, "open link", "", nil)
+	m.SetLayout(st.Layout, "open link", "")
 	g.RestoreView(st.View)
 	m.Notify(model.CodeLinkOpened, model.Info, "Opened the shared layout "+st.Layout.Name+" (Undo goes back to yours).")
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"linmap/sim/layout"
+	"linmap/sim/result"
 	"linmap/wasm/edit"
 	"linmap/wasm/history"
 	"linmap/wasm/numfmt"
@@ -212,13 +213,18 @@ func (m *Model) SetControls(c edit.Controls) {
 // Juno r2", "import memblock.txt", "open link"). preset is the preset id
 // the layout is, or "". The engine may refuse the layout: it is shown with
 // the reason (a restored autosave or link the era cannot take).
-func (m *Model) SetLayout(l *layout.Layout, label, preset string, assumptions []Assumption) {
+func (m *Model) SetLayout(l *layout.Layout, label, preset string) {
+	m.setLayout(l, label, preset, nil)
+}
+
+// setLayout is SetLayout with the engine's result when the caller has it
+// (a check ran the engine on l already).
+func (m *Model) setLayout(l *layout.Layout, label, preset string, r *result.Result) {
 	if m.drag != nil {
 		m.CancelDrag()
 	}
-	m.replace(l, preset, nil)
+	m.replace(l, preset, r)
 	m.docs++
-	m.assumptions = assumptions
 	m.sel = Selection{}
 	m.record(label, preset)
 }
@@ -228,7 +234,6 @@ func (m *Model) SetLayout(l *layout.Layout, label, preset string, assumptions []
 func (m *Model) Restore(l *layout.Layout, preset string) {
 	m.replace(l, preset, nil)
 	m.docs++
-	m.assumptions = assumptionsOf(l, "")
 	m.resetHistory()
 }
 
@@ -290,7 +295,6 @@ func (m *Model) stepHistory(f func() ([]byte, bool), none string) {
 		return
 	}
 	m.replace(l, m.hist.Tag(), nil)
-	m.assumptions = assumptionsOf(l, "")
 	m.edits++
 }
 

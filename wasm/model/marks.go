@@ -24,13 +24,15 @@ const (
 type MarkKind string
 
 const (
-	MarkDiff MarkKind = "diff" // A and B treat the range differently
-	MarkGoTo MarkKind = "goto" // the go-to-address box's answer
+	MarkDiff  MarkKind = "diff"  // A and B treat the range differently
+	MarkGoTo  MarkKind = "goto"  // the go-to-address box's answer
+	MarkCheck MarkKind = "check" // the board printed something else here
+	MarkFact  MarkKind = "fact"  // the ranges of the fact selected in the check
 )
 
 // Mark is a range marked on one address space with a label. Compare's
-// differences, the go-to-address answer and (later) a check against a
-// real board's output are all marks, drawn and hit-tested alike.
+// differences, the go-to-address answer and a check against a real
+// board's output are all marks, drawn and hit-tested alike.
 type Mark struct {
 	Space      Space
 	Base, Size uint64
@@ -51,6 +53,7 @@ func (m *Model) Marks() []Mark {
 			out = append(out, diffMark(d, h))
 		}
 	}
+	out = append(out, m.chk.shown()...)
 	m.marks, m.markVer = out, m.version
 	return out
 }

@@ -1,9 +1,10 @@
 // Package model is the browser app's state and every user intent as a
 // method: the layout and its result, the selection, a drag in progress, the
 // boot replay, the comparison, undo, notices, import assumptions and marked
-// ranges. It is plain Go, tested natively without a canvas. It is the only
-// caller of the engine and never calls the view: the view and the page
-// read it, and redraw when Version changes.
+// ranges, the inputs about a board and the check against it. It is plain
+// Go, tested natively without a canvas. It is the only caller of the
+// engine (sim.Run, and check.Run for a check) and never calls the view:
+// the view and the page read it, and redraw when Version changes.
 package model
 
 import (
@@ -47,16 +48,18 @@ type Model struct {
 	runErr error
 	sum    *results.Summary // of res, made on first use
 
-	preset      string // the preset the layout is, unedited ("" otherwise)
-	assumptions []Assumption
-	sel         Selection
-	drag        *gesture
+	preset string // the preset the layout is, unedited ("" otherwise)
+	sel    Selection
+	drag   *gesture
 
 	hist *history.History
 
 	notices []Notice
 	nextID  int
 
+	in      inputs
+	chk     *checkRun // the last check against the board, nil when none
+	checks  int       // checks run
 	replay  replay
 	cmp     compare
 	goTo    []Mark
@@ -117,8 +120,10 @@ func (m *Model) Preset() string { return m.preset }
 // Selection is the selected bank or image.
 func (m *Model) Selection() Selection { return m.sel }
 
-// Assumptions are what the import of the current layout assumed.
-func (m *Model) Assumptions() []Assumption { return m.assumptions }
+// Assumptions are what the importer inferred or assumed to build the
+// current layout, and the inputs it left out: the layout carries them
+// (layout.Assumptions), so they survive undo, autosave and export.
+func (m *Model) Assumptions() []layout.Assumption { return m.lay.Assumptions }
 
 // TakeRunTime returns the engine time spent since the last call.
 func (m *Model) TakeRunTime() time.Duration {
@@ -155,6 +160,7 @@ func (m *Model) replace(l *layout.Layout, preset string, r *result.Result) {
 	m.replay.reset()
 	m.cmp.stale = true
 	m.goTo = nil
+	m.chk.follow(l)
 	m.content++
 	m.changed()
 }

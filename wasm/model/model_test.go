@@ -1,7 +1,6 @@
 package model
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -293,43 +292,6 @@ func TestGoTo(t *testing.T) {
 	}
 	if err := m.GoTo("banana"); err == nil || !strings.Contains(err.Error(), `"banana"`) {
 		t.Errorf("banana: %v", err)
-	}
-}
-
-// Several files go through one import: the first layout is used, the rest
-// said; an all-bad import changes nothing and names each file's fault.
-func TestImport(t *testing.T) {
-	m := open(t, "arm-juno-r2")
-	before := m.Layout()
-	mem, err := os.ReadFile("../../formats/memblock/testdata/b16-3banks-memory.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bad := File{Name: "broken.dts", Data: []byte("/dts-v1/;\n/ {\n memory@0 { reg = <0x0 0x40000000 0x0 ; };\n};\n")}
-	if err := m.Import(bad); err == nil || m.Layout() != before || !strings.Contains(err.Error(), "line 3") {
-		t.Fatalf("bad import: %v", err)
-	}
-	if n := lastNotice(m); n.Code != CodeImportFailed || n.Severity != Error {
-		t.Errorf("notice %+v", n)
-	}
-	if err := m.Import(bad, File{Name: "memory", Data: mem}); err != nil {
-		t.Fatal(err)
-	}
-	if len(m.Layout().Memory) != 3 || m.Preset() != "" || m.Undo().UndoLabel != "import memory" {
-		t.Errorf("after import: %d banks, %+v", len(m.Layout().Memory), m.Undo())
-	}
-	var era, notUsed bool
-	for _, a := range m.Assumptions() {
-		era = era || strings.Contains(a.Text, "era")
-		notUsed = notUsed || strings.HasPrefix(a.Text, "not used: broken.dts")
-	}
-	if !era || !notUsed {
-		t.Errorf("assumptions %+v: want the era assumed and the unused file", m.Assumptions())
-	}
-	for _, n := range m.Notices() {
-		if n.Code == CodeImportFailed {
-			t.Errorf("the earlier failure is still shown after a good import")
-		}
 	}
 }
 

@@ -8,6 +8,9 @@ const (
 	CodeEditRefused    Code = "edit-refused"    // a drag, key, panel or add/delete edit was refused
 	CodeImported       Code = "imported"        // an import replaced the layout
 	CodeImportFailed   Code = "import-failed"   // nothing was imported; the layout stays
+	CodeNoMemory       Code = "no-memory"       // the inputs give no memory banks: how to add them
+	CodeChecked        Code = "checked"         // a check against the board ran: its verdicts
+	CodeCheckFailed    Code = "check-failed"    // a check could not run; nothing changed
 	CodeNothingToUndo  Code = "nothing-to-undo" // undo or redo at the end of the history
 	CodeAutosaveFailed Code = "autosave-failed" // storage full or disabled
 	CodeLinkOpened     Code = "link-opened"     // a share link replaced the layout

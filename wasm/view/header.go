@@ -215,7 +215,7 @@ type legendEntry struct {
 func (g *Game) legendEntries() []legendEntry {
 	l := g.m.Layout()
 	pmd, pud := blockSizes(l)
-	return []legendEntry{
+	out := []legendEntry{
 		{numfmt.Size(pud) + " block", colPUD, false},
 		{numfmt.Size(pmd) + " block", colPMD, false},
 		{layout.FormatSize(pageBytes(l)) + " pages", colPage, false},
@@ -231,6 +231,12 @@ func (g *Game) legendEntries() []legendEntry {
 		{tablesLegend(g.tableBytes()), colTables, false},
 		{"differs", colDiff, false},
 	}
+	for _, mk := range g.sc.marks {
+		if mk.Kind == model.MarkCheck {
+			return append(out, legendEntry{"board printed otherwise", colCheck, false})
+		}
+	}
+	return out
 }
 
 // tableBytes is what all page-table pages of the first pane's boot cost,

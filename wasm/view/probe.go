@@ -2,6 +2,8 @@ package view
 
 import (
 	"math"
+
+	"linmap/wasm/model"
 )
 
 // Rect is a rectangle in CSS pixels.
@@ -34,7 +36,7 @@ type Probe struct {
 	Image   Rect        `json:"image"`
 	Banner  Rect        `json:"banner"` // where a fatal outcome is shown
 	Header  Rect        `json:"header"` // the title and results lines
-	Marks   []Rect      `json:"marks"`  // marked ranges in the first pane, as Marks lists them
+	Marks   []MarkRect  `json:"marks"`  // marked ranges in the first pane, as Marks lists them
 	Tables  []Rect      `json:"tables"` // page-table runs
 	// TableMarks are the page-table clusters' markers with their labels.
 	TableMarks []TableMark `json:"tableMarks"`
@@ -48,6 +50,13 @@ type Probe struct {
 	// Tip is the tooltip on screen, one line each.
 	Tip     []string `json:"tip"`
 	Focused bool     `json:"focused"`
+}
+
+// MarkRect is a marked range's outline and what it marks.
+type MarkRect struct {
+	Rect
+	Kind  string `json:"kind"`  // model.MarkKind
+	Space string `json:"space"` // "pa" or "va"
 }
 
 // TableMark is a page-table cluster's marker and label.
@@ -106,8 +115,13 @@ func (g *Game) Probe() Probe {
 			p.Tables = append(p.Tables, r(it.x0, it.y0, it.x1, it.y1))
 		}
 	}
-	for _, mk := range ps.marks {
-		p.Marks = append(p.Marks, r(mk.x0, mk.y0, mk.x1, mk.y1))
+	for _, it := range ps.marks {
+		mk := g.sc.marks[it.idx]
+		sp := "pa"
+		if mk.Space == model.VA {
+			sp = "va"
+		}
+		p.Marks = append(p.Marks, MarkRect{Rect: r(it.x0, it.y0, it.x1, it.y1), Kind: string(mk.Kind), Space: sp})
 	}
 	pb := pageBytes(ps.content.Layout)
 	for _, tm := range ps.tables {

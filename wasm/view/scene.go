@@ -144,7 +144,12 @@ func (sc *scene) build(m *model.Model, vp *viewport, panes []model.Pane) {
 				ax, x0, x1 = va, g.vaX0-6*s, g.vaX1+6*s
 			}
 			y0, y1 := span(ax, mk.Base, mk.Size, 4*s)
-			p.marks = append(p.marks, item{kind: kMark, pane: pi, idx: i, x0: x0, x1: x1, y0: y0 - 1*s, y1: y1 + 1*s, clr: markColor(mk.Kind)})
+			pad := 1 * s
+			if mk.Kind == model.MarkFact {
+				// Around the differing fact's own outline, which stays visible inside.
+				pad = 4 * s
+			}
+			p.marks = append(p.marks, item{kind: kMark, pane: pi, idx: i, x0: x0 - pad + s, x1: x1 + pad - s, y0: y0 - pad, y1: y1 + pad, clr: markColor(mk.Kind)})
 		}
 	}
 	// The timeline's marks belong to A's replay: not on a pane showing B.

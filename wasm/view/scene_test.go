@@ -1,6 +1,7 @@
 package view
 
 import (
+	"os"
 	"testing"
 
 	"linmap/sim"
@@ -89,5 +90,94 @@ func TestTableClusters(t *testing.T) {
 	}
 	if c := got[0]; c.base != 0x80000000 || c.pages != 2 || c.runs != 1 {
 		t.Errorf("low cluster %+v", c)
+	}
+}
+
+// A check's marks are outlines around both columns, where the model has
+// the addresses: the selected fact's goes around the differing fact's,
+// and the legend names the check's colour only while its marks are drawn.
+func TestCheckMarks(t *testing.T) {
+	m, vp, sc := sceneOf(t, "arm-juno-r2", 880, 722)
+	read := func(name string) []byte {
+		data, err := os.ReadFile("../../formats/testdata/real/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	if err := m.CheckBoard(model.CheckOptions{Era: "v5.15"},
+		model.File{Name: "dmesg.txt", Data: read("android-4.14-39bit-vmlayout-dmesg.txt")},
+		model.File{Name: "ptdump.txt", Data: read("android-4.14-39bit-ptdump.txt")}); err != nil {
+		t.Fatal(err)
+	}
+	vp.rebuild(m.Panes())
+	vp.fit()
+	sc.build(m, vp, m.Panes())
+	g := &Game{m: m, sc: *sc}
+	legend := func() bool {
+		for _, e := range g.legendEntries() {
+			if e.clr == colCheck {
+				return true
+			}
+		}
+		return false
+	}
+	geo := vp.panes[0].g
+	ps := sc.panes[0]
+	var pa, va int
+	for _, it := range ps.marks {
+		mk := sc.marks[it.idx]
+		if mk.Kind != model.MarkCheck || it.clr != colCheck {
+			t.Fatalf("mark %+v drawn %v", mk, it.clr)
+		}
+		x0, x1, ax := geo.paX0, geo.paX1, vp.pa
+		if mk.Space == model.VA {
+			x0, x1, ax = geo.vaX0, geo.vaX1, vp.panes[0].va
+			va++
+		} else {
+			pa++
+		}
+		if it.x0 >= x0 || it.x1 <= x1 {
+			t.Errorf("%+v: %.0f..%.0f does not surround its column %.0f..%.0f", mk, it.x0, it.x1, x0, x1)
+		}
+		if y := ax.Y(mk.Base); y < it.y0 || y > it.y1 {
+			t.Errorf("%+v: y %.0f..%.0f, its base is at %.0f", mk, it.y0, it.y1, y)
+		}
+	}
+	if pa == 0 || va == 0 || !legend() {
+		t.Fatalf("%d PA and %d VA outlines, legend %v", pa, va, legend())
+	}
+	// The first differing fact, selected: its outline surrounds its own.
+	for i, f := range m.Check().Report.Facts {
+		if f.Verdict == "differs" {
+			m.SelectFact(i)
+			break
+		}
+	}
+	sc.build(m, vp, m.Panes())
+	var check, fact item
+	for _, it := range sc.panes[0].marks {
+		mk := sc.marks[it.idx]
+		if mk.Space != model.PA {
+			continue
+		}
+		switch {
+		case mk.Kind == model.MarkFact && fact.x1 == 0:
+			fact = it
+		case mk.Kind == model.MarkCheck && check.x1 == 0 && fact.x1 == 0:
+			check = it
+		}
+	}
+	if fact.clr != colFact || fact.x0 >= check.x0 || fact.x1 <= check.x1 || fact.y0 >= check.y0 {
+		t.Errorf("selected fact %+v around the differing fact's %+v", fact, check)
+	}
+	// An edit hides them, and the legend follows.
+	m.Nudge(1, 4096)
+	m.Select(model.Selection{Kind: model.SelImage})
+	m.Nudge(1, 2<<20)
+	sc.build(m, vp, m.Panes())
+	g.sc = *sc
+	if len(sc.panes[0].marks) != 0 || legend() {
+		t.Errorf("after an edit: %d outlines, legend %v", len(sc.panes[0].marks), legend())
 	}
 }

@@ -42,13 +42,20 @@ var (
 	colStep     = rgb(0xe6, 0x00, 0x7e) // the timeline step's range
 	colDiff     = rgb(0xb8, 0x86, 0x00) // outline of a range A and B treat differently
 	colGoTo     = rgb(0x00, 0x5f, 0xcc) // outline of the go-to answer
+	colCheck    = rgb(0xd1, 0x00, 0x3f) // outline of a range the board printed otherwise
+	colFact     = rgb(0x00, 0x5f, 0xcc) // outline of the check's selected fact
 	colFocus    = rgb(0x00, 0x5f, 0xcc) // the canvas has the keyboard
 )
 
 // markColor is a marked range's outline colour, by kind.
 func markColor(k model.MarkKind) color.RGBA {
-	if k == model.MarkGoTo {
+	switch k {
+	case model.MarkGoTo:
 		return colGoTo
+	case model.MarkCheck:
+		return colCheck
+	case model.MarkFact:
+		return colFact
 	}
 	return colDiff
 }
@@ -93,5 +100,6 @@ func Palette() map[string]string {
 		"text": hex(colText1), "rodata": hex(colRodata), "initdata": hex(colInitData),
 		"dtb": hex(colDTB), "initrd": hex(colInitrd), "tables": hex(colTables), "fatal": hex(colFatal),
 		"diff": hex(colDiff), "goto": hex(colGoTo), "step": hex(colStep), "selected": hex(colSelected),
+		"check": hex(colCheck), "fact": hex(colFact),
 	}
 }
