@@ -108,7 +108,7 @@ func TestCmdExport(t *testing.T) {
 func TestCmdImportSeveral(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		"dmesg.txt": "[    0.000000] Linux version 6.1.0-56-arm64 (x@y) #1 SMP\n[    0.000000] Early memory node ranges\n[    0.000000]   node   0: [mem 0x0000000040000000-0x00000000bfffffff]\n",
+		"dmesg.txt":    "[    0.000000] Linux version 6.1.0-56-arm64 (x@y) #1 SMP\n[    0.000000] Early memory node ranges\n[    0.000000]   node   0: [mem 0x0000000040000000-0x00000000bfffffff]\n",
 		"config-6.1.0": "# Linux/arm64 6.1.0 Kernel Configuration\nCONFIG_ARM64_16K_PAGES=y\nCONFIG_ARM64_VA_BITS=47\n",
 		"System.map":   "ffff800008000000 T _text\nffff800008010000 T _stext\nffff800009660000 T __init_begin\nffff80000a010000 B _end\n",
 	}
