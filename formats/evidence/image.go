@@ -220,7 +220,14 @@ func (a *assembler) placeImage(off layout.Addr) bool {
 					return true
 				}
 				if hit > p {
-					p = layout.Addr(alignUp(uint64(hit), sz2M)) - sz2M
+					next := layout.Addr(alignUp(uint64(hit), sz2M))
+					if next <= p {
+						break // the reservation runs to the top of the address space
+					}
+					p = next - sz2M
+				}
+				if p+sz2M < p {
+					break
 				}
 			}
 		}
